@@ -1,0 +1,101 @@
+# lib.sh - shared helpers for integration tests (git-style): each test is
+# tests/integration/tNNNN-area-detail.sh, sources this file, and runs
+# test_expect_success blocks. Servers a test starts listen on 127.0.0.1
+# and are stopped by PID on exit.
+set -u
+DROVER=${DROVER:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/drover}
+DROVER_SRC=${DROVER_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+DROVER_SHARED=${DROVER_SHARED:-$DROVER_SRC/../shared}
+TEST_NAME=$(basename "$0" .sh)
+TRASH=$(mktemp -d "${TMPDIR:-/tmp}/drover-$TEST_NAME.XXXXXX")
+export DROVER_HOME="$TRASH/home"
+export HOME="$TRASH"
+unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL
+export AWS_EC2_METADATA_DISABLED=true
+_pids=()
+_failed=0
+_count=0
+
+cleanup() {
+    local p
+    for p in "${_pids[@]}"; do
+        kill "$p" 2>/dev/null
+        wait "$p" 2>/dev/null
+    done
+    rm -rf "$TRASH"
+}
+trap cleanup EXIT
+
+# Register a background PID to stop at exit.
+track_pid() { _pids+=("$1"); }
+
+say() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+
+test_expect_success() {
+    local desc=$1 body=$2
+    _count=$((_count + 1))
+    if (eval "$body") >"$TRASH/out.$_count" 2>&1; then
+        say "ok $_count - $desc"
+    else
+        say "FAIL $_count - $desc"
+        sed 's/^/    | /' "$TRASH/out.$_count"
+        _failed=$((_failed + 1))
+    fi
+}
+
+test_must_fail() {
+    local want=${EXPECT_RC:-}
+    "$@"
+    local rc=$?
+    if [ "$rc" -eq 0 ]; then
+        echo "expected failure, got success: $*"
+        return 1
+    fi
+    if [ -n "$want" ] && [ "$rc" -ne "$want" ]; then
+        echo "expected exit $want, got $rc: $*"
+        return 1
+    fi
+    return 0
+}
+
+test_cmp() { diff -u "$1" "$2"; }
+
+skip_all() {
+    say "skipped: $*"
+    exit 0
+}
+
+# A free TCP port on 127.0.0.1.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_http URL [seconds]: waits until URL answers.
+wait_http() {
+    local url=$1 n=${2:-30} i
+    for ((i = 0; i < n * 10; i++)); do
+        curl -s -o /dev/null "$url" && return 0
+        sleep 0.1
+    done
+    echo "timed out waiting for $url"
+    return 1
+}
+
+# Starts moto on a free port; sets MOTO_URL.
+start_moto() {
+    python3 -c 'import moto' 2>/dev/null || skip_all "moto is not installed"
+    MOTO_PORT=$(free_port)
+    python3 -m moto.server -H 127.0.0.1 -p "$MOTO_PORT" >"$TRASH/moto.log" 2>&1 &
+    track_pid $!
+    MOTO_URL="http://127.0.0.1:$MOTO_PORT"
+    wait_http "$MOTO_URL/moto-api/" 60 || { cat "$TRASH/moto.log"; exit 1; }
+}
+
+test_done() {
+    if [ "$_failed" -gt 0 ]; then
+        say "$_failed of $_count failed"
+        exit 1
+    fi
+    say "all $_count passed"
+    exit 0
+}

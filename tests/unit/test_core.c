@@ -1,0 +1,179 @@
+/*
+ * test_core.c - unit tests for src/core: buffers and their cap, slices,
+ * timestamps, base64, YAML loading with line maps, and log redaction.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/crypto.h"
+#include "core/jsonutil.h"
+#include "core/log.h"
+#include "core/str.h"
+#include "core/timeutil.h"
+#include "core/yamljson.h"
+#include "testlib.h" /* cmocka */
+
+static void test_core_buf_cap_frees_and_fails(void **state)
+{
+    struct buf b;
+    (void)state;
+    buf_init(&b, 8);
+    assert_int_equal(buf_adds(&b, "abcd"), 0);
+    assert_int_equal(buf_addf(&b, "%d", 123), 0);
+    assert_string_equal(b.p, "abcd123");
+    assert_int_not_equal(buf_adds(&b, "xy"), 0);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.p, "");
+    buf_cleanup(&b);
+}
+
+static void test_core_buf_detach_hands_over(void **state)
+{
+    struct buf b;
+    char *s;
+    size_t n;
+    (void)state;
+    buf_init(&b, 0);
+    assert_int_equal(buf_addhex(&b, (const unsigned char *)"\x01\xab", 2), 0);
+    s = buf_detach(&b, &n);
+    assert_string_equal(s, "01ab");
+    assert_int_equal(n, 4);
+    assert_int_equal(b.len, 0);
+    free(s);
+    buf_cleanup(&b);
+}
+
+static void test_core_str_cut(void **state)
+{
+    struct str head, rest;
+    (void)state;
+    rest = str_cut(str_from("a=b=c"), '=', &head);
+    assert_true(str_eq_cstr(head, "a"));
+    assert_true(str_eq_cstr(rest, "b=c"));
+    rest = str_cut(str_from("abc"), '=', &head);
+    assert_null(rest.p);
+    assert_true(str_eq_cstr(head, "abc"));
+}
+
+static void test_core_time_parse_formats(void **state)
+{
+    int64_t ms;
+    char out[32];
+    (void)state;
+    assert_int_equal(time_parse("2026-12-01T20:43:50Z", &ms), 0);
+    assert_int_equal(ms, 1796157830000LL);
+    assert_int_equal(time_parse("2026-12-01T21:43:50.250+01:00", &ms), 0);
+    assert_int_equal(ms, 1796157830250LL);
+    assert_int_equal(time_parse("1796157830", &ms), 0);
+    assert_int_equal(ms, 1796157830000LL);
+    assert_int_equal(time_parse("20261201T204350Z", &ms), 0);
+    assert_int_equal(ms, 1796157830000LL);
+    assert_int_not_equal(time_parse("2026-13-01T00:00:00Z", &ms), 0);
+    assert_int_not_equal(time_parse("yesterday", &ms), 0);
+    assert_int_equal(time_parse_http("Tue, 01 Dec 2026 20:43:50 GMT", &ms), 0);
+    assert_int_equal(ms, 1796157830000LL);
+    time_iso8601(1796157830, out, sizeof(out));
+    assert_string_equal(out, "2026-12-01T20:43:50Z");
+}
+
+static void test_core_base64_roundtrip(void **state)
+{
+    struct buf e, d;
+    (void)state;
+    buf_init(&e, 0);
+    buf_init(&d, 0);
+    assert_int_equal(crypto_b64_encode("hello!?", 7, &e), 0);
+    assert_string_equal(e.p, "aGVsbG8hPw==");
+    assert_int_equal(crypto_b64_decode(e.p, e.len, &d, NULL), 0);
+    assert_int_equal(d.len, 7);
+    assert_memory_equal(d.p, "hello!?", 7);
+    buf_reset(&d);
+    assert_int_not_equal(crypto_b64_decode("a$==", 4, &d, NULL), 0);
+    buf_cleanup(&e);
+    buf_cleanup(&d);
+}
+
+static void test_core_random_hex_differs(void **state)
+{
+    char a[33], b[33];
+    (void)state;
+    assert_int_equal(crypto_random_hex(a, 16, NULL), 0);
+    assert_int_equal(crypto_random_hex(b, 16, NULL), 0);
+    assert_int_equal(strlen(a), 32);
+    assert_string_not_equal(a, b);
+}
+
+static void test_core_yaml_docs_and_lines(void **state)
+{
+    const char *y = "kind: RecoveryPlan\nname: shop\nwaves:\n  - name: db\n    dependsOn: []\n"
+                    "  - name: app\n    maxFailedServers: 2\n    id: '0123'\n---\nkind: X\n";
+    json_t *docs = NULL, *lines = NULL, *w;
+    struct dr_err err;
+    (void)state;
+    assert_int_equal(yaml_parse_docs(y, strlen(y), "t.yaml", &docs, &lines, &err), 0);
+    assert_int_equal(json_array_size(docs), 2);
+    w = json_array_get(json_object_get(json_array_get(docs, 0), "waves"), 1);
+    assert_int_equal(json_int_or(w, "maxFailedServers", -1), 2);
+    assert_string_equal(json_str_borrow(w, "id"), "0123");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(lines, 0), "waves[1].name")),
+                     6);
+    json_decref(docs);
+    json_decref(lines);
+}
+
+static void test_core_yaml_error_names_line(void **state)
+{
+    const char *y = "a: 1\nb: [1, 2\nc: 3\n";
+    json_t *docs = NULL;
+    struct dr_err err;
+    (void)state;
+    dr_err_clear(&err);
+    assert_int_not_equal(yaml_parse_docs(y, strlen(y), "bad.yaml", &docs, NULL, &err), 0);
+    assert_non_null(strstr(err.msg, "bad.yaml: line"));
+    dr_err_clear(&err);
+    assert_int_not_equal(yaml_parse_docs("a: 1\na: 2\n", 10, "dup.yaml", &docs, NULL, &err), 0);
+    assert_non_null(strstr(err.msg, "duplicate key 'a'"));
+}
+
+static void test_core_log_redacts_secrets(void **state)
+{
+    struct buf out;
+    const char *in =
+        "Authorization: AWS4-HMAC-SHA256 "
+        "Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, "
+        "SignedHeaders=host;x-amz-date, "
+        "Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7 "
+        "{\"SecretAccessKey\": \"wJalrXUtnFEMI/K7MDENG\", \"SessionToken\":\"FQoGZXIvYXdzEJr\"} "
+        "X-Amz-Security-Token=AQoDYXdzEPT&X-Amz-Signature=abcdef ExternalId=a1b2c3 "
+        "aws_secret_access_key = wJalr NextToken=keepme";
+    (void)state;
+    buf_init(&out, 0);
+    assert_int_equal(log_redact(in, &out), 0);
+    assert_null(strstr(out.p, "5d672d79"));
+    assert_null(strstr(out.p, "wJalrXUtnFEMI"));
+    assert_null(strstr(out.p, "FQoGZXIvYXdzEJr"));
+    assert_null(strstr(out.p, "AQoDYXdzEPT"));
+    assert_null(strstr(out.p, "abcdef"));
+    assert_null(strstr(out.p, "a1b2c3"));
+    assert_null(strstr(out.p, "= wJalr"));
+    assert_non_null(strstr(out.p, "AKIDEXAMPLE"));
+    assert_non_null(strstr(out.p, "NextToken=keepme"));
+    buf_cleanup(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_core_buf_cap_frees_and_fails),
+        cmocka_unit_test(test_core_buf_detach_hands_over),
+        cmocka_unit_test(test_core_str_cut),
+        cmocka_unit_test(test_core_time_parse_formats),
+        cmocka_unit_test(test_core_base64_roundtrip),
+        cmocka_unit_test(test_core_random_hex_differs),
+        cmocka_unit_test(test_core_yaml_docs_and_lines),
+        cmocka_unit_test(test_core_yaml_error_names_line),
+        cmocka_unit_test(test_core_log_redacts_secrets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
