@@ -16,7 +16,7 @@
  * minutes before expiry; concurrent lookups of a key being fetched wait
  * for the one in-flight AssumeRole.
  *
- * Depends on core/*, aws/creds.h, jansson, libcurl (IMDS only).
+ * Depends on core/, aws/creds.h, jansson, libcurl (IMDS only).
  */
 #ifndef DROVER_AWS_CREDENTIALS_H
 #define DROVER_AWS_CREDENTIALS_H

@@ -11,7 +11,7 @@
  * path normalized (RFC 3986 dot segments, duplicate slashes kept as in the
  * AWS suite) and each segment URI-encoded once more ("double encoding"),
  * as botocore does. For S3 (`s3_mode`) the path is used as sent.
- * Depends on core/*, aws/http.h, aws/creds.h.
+ * Depends on core/, aws/http.h, aws/creds.h.
  */
 #ifndef DROVER_AWS_SIGV4_H
 #define DROVER_AWS_SIGV4_H
