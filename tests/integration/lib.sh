@@ -99,3 +99,23 @@ test_done() {
     say "all $_count passed"
     exit 0
 }
+
+# jpath FILE EXPR: evaluates a Python expression over the JSON in FILE
+# (bound to d) and prints the result; e.g. jpath out '"%d" % len(d["Vpcs"])'.
+jpath() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+with open(sys.argv[1]) as f:
+    d = json.load(f)
+r = eval(sys.argv[2])
+print(json.dumps(r) if isinstance(r, (dict, list)) else r)
+PY
+}
+
+# moto_env: hub credentials for moto (account 123456789012).
+moto_env() {
+    export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE
+    export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY
+    export AWS_REGION=us-east-1
+    export AWS_ENDPOINT_URL="$MOTO_URL"
+}
