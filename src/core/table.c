@@ -75,7 +75,7 @@ static int pad(struct buf *out, size_t n)
 static int render_line(const struct table *t, const char *const *cells, const size_t *widths,
                        struct buf *out)
 {
-    size_t i;
+    size_t i, start = out->len;
 
     for (i = 0; i < t->ncols; i++) {
         size_t w = table_width(cells[i]), gap = widths[i] - w;
@@ -89,6 +89,9 @@ static int render_line(const struct table *t, const char *const *cells, const si
         if (t->cols[i].align == TABLE_LEFT && !last && pad(out, gap) < 0)
             return -1;
     }
+    /* empty trailing cells leave padding behind: no trailing blanks */
+    while (out->len > start && out->p[out->len - 1] == ' ')
+        buf_truncate(out, out->len - 1);
     return buf_addch(out, '\n');
 }
 
