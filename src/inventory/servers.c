@@ -109,6 +109,9 @@ json_t *servers_to_json(const struct store_server_list *l)
         json_object_set_new(o, "last_launch_at", str_or_null(sv->last_launch_at));
         json_object_set_new(o, "recovery_instance_id", str_or_null(sv->recovery_instance_id));
         json_object_set_new(o, "arn", str_or_null(sv->arn));
+        json_object_set_new(o, "instance_type", str_or_null(sv->instance_type));
+        json_object_set_new(o, "subnet_id", str_or_null(sv->subnet_id));
+        json_object_set_new(o, "private_ip", str_or_null(sv->private_ip));
         json_object_set_new(o, "stale", json_boolean(sv->stale));
         json_object_set_new(o, "fetched_at", sv->fetched_at ? json_string(when) : json_null());
         json_object_set_new(o, "tags", json_incref(sv->tags));

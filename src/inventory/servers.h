@@ -25,7 +25,8 @@ int servers_parse_lag(const char *s, int64_t *seconds, struct dr_err *err);
 /*
  * {"servers":[{"account_id","region","source_server_id","hostname",
  * "replication_state","lag_seconds","last_launch_result","last_launch_at",
- * "recovery_instance_id","stale","fetched_at","tags"}]}. New reference or NULL.
+ * "recovery_instance_id","arn","instance_type","subnet_id","private_ip",
+ * "stale","fetched_at","tags"}]}. New reference or NULL.
  */
 json_t *servers_to_json(const struct store_server_list *l);
 /* ACCOUNT REGION SERVER ID HOSTNAME STATE LAG LAST LAUNCH STALE */

@@ -185,3 +185,32 @@ int store_drs_job_parse(const json_t *item, struct store_drs_job *out, struct dr
         return dr_err_set(err, DR_EPARSE, "participatingServers: must be an array");
     return 0;
 }
+
+int store_ec2_instance_parse(const json_t *item, struct store_ec2_instance *out, struct dr_err *err)
+{
+    const json_t *tags, *t;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    if (!json_is_object(item))
+        return dr_err_set(err, DR_EPARSE, "instance item: must be an object");
+    if (req_id(item, "InstanceId", &out->instance_id, err) < 0 ||
+        opt_str(item, "InstanceType", "InstanceType", &out->instance_type, err) < 0 ||
+        opt_str(item, "SubnetId", "SubnetId", &out->subnet_id, err) < 0 ||
+        opt_str(item, "PrivateIpAddress", "PrivateIpAddress", &out->private_ip, err) < 0)
+        return -DR_EPARSE;
+    tags = json_object_get(item, "Tags");
+    if (!tags || json_is_null(tags))
+        return 0;
+    if (!json_is_array(tags))
+        return dr_err_set(err, DR_EPARSE, "Tags: must be an array");
+    json_array_foreach(tags, i, t)
+    {
+        const json_t *k = json_object_get(t, "Key"), *v = json_object_get(t, "Value");
+        if (!json_is_object(t) || !json_is_string(k) || (v && !json_is_string(v)))
+            return dr_err_set(err, DR_EPARSE,
+                              "Tags[%zu]: must be {\"Key\": string, \"Value\": string}", i);
+    }
+    out->tags = tags;
+    return 0;
+}

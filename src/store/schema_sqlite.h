@@ -9,9 +9,12 @@
  *                       is a secret
  *   snapshots           one row per account-region: last fetch, last
  *                       attempt, stale flag and last error
- *   servers             DRS source servers of a snapshot: indexed columns
- *                       plus the whole DescribeSourceServers item (body)
- *   server_tags         (server, tag_key, tag_value), for tag filters
+ *   servers             DRS source servers of a snapshot: indexed columns,
+ *                       the whole DescribeSourceServers item (body) and,
+ *                       when enriched, the source EC2 instance (ec2_body,
+ *                       instance_type, subnet_id, private_ip)
+ *   server_tags         (server, tag_key, tag_value), for tag filters: the
+ *                       EC2 instance's tags overlaid with the DRS tags
  *   recovery_instances  DescribeRecoveryInstances items of a snapshot
  *   jobs                recent DescribeJobs items of a snapshot
  *   documents           versioned ProtectionGroup/RecoveryPlan documents;
@@ -56,14 +59,17 @@ static const char *const sqlite_migrations[] = {
     "  origin_account_id TEXT,"
     "  origin_region TEXT,"
     "  ec2_instance_id TEXT,"
+    "  instance_type TEXT,"
+    "  subnet_id TEXT,"
+    "  private_ip TEXT,"
     "  tags TEXT NOT NULL DEFAULT '{}',"
     "  body TEXT NOT NULL,"
+    "  ec2_body TEXT,"
     "  PRIMARY KEY (account_id, region, source_server_id),"
     "  FOREIGN KEY (account_id, region) REFERENCES snapshots(account_id, region)"
     "    ON DELETE CASCADE"
     ");"
     "CREATE INDEX servers_state ON servers(replication_state);"
-    "CREATE INDEX servers_lag ON servers(lag_seconds);"
     "CREATE INDEX servers_hostname ON servers(hostname);"
     "CREATE TABLE server_tags ("
     "  account_id TEXT NOT NULL,"
@@ -74,7 +80,7 @@ static const char *const sqlite_migrations[] = {
     "  PRIMARY KEY (account_id, region, source_server_id, tag_key),"
     "  FOREIGN KEY (account_id, region, source_server_id)"
     "    REFERENCES servers(account_id, region, source_server_id) ON DELETE CASCADE"
-    ");"
+    ") WITHOUT ROWID;"
     "CREATE INDEX server_tags_kv ON server_tags(tag_key, tag_value);"
     "CREATE TABLE recovery_instances ("
     "  account_id TEXT NOT NULL,"

@@ -27,7 +27,8 @@ static const char SQL_SERVER_INSERT[] =
     "INSERT INTO servers (account_id, region, source_server_id, arn, hostname,"
     " replication_state, lag_seconds, last_launch_result, last_launch_job_id, last_launch_type,"
     " last_launch_at, recovery_instance_id, origin_account_id, origin_region, ec2_instance_id,"
-    " tags, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    " tags, body, instance_type, subnet_id, private_ip, ec2_body)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_TAG_INSERT[] =
     "INSERT INTO server_tags (account_id, region, source_server_id, tag_key, tag_value)"
     " VALUES (?, ?, ?, ?, ?)";
@@ -54,21 +55,26 @@ static int insert_row(struct sqlite_store *ss, sqlite3_stmt *st, const char *wha
     return store_sq_dberr(ss, err, what);
 }
 
-static int insert_server(struct sqlite_store *ss, const struct store_snapshot_in *in,
-                         const struct store_drs_server *sv, const json_t *item, size_t idx,
-                         struct dr_err *err)
+static int insert_server(struct sqlite_store *ss, const struct store_snapshot_rows *rows,
+                         size_t idx, struct dr_err *err)
 {
+    const struct store_snapshot_in *in = rows->in;
+    const struct store_drs_server *sv = &rows->servers[idx];
+    const struct store_ec2_instance *ec2 = rows->server_ec2[idx];
+    const json_t *merged = rows->server_tags[idx];
     sqlite3_stmt *st;
-    char *tags = NULL, *body = NULL;
+    char *tags = NULL, *body = NULL, *ec2_body = NULL;
     const char *k;
     json_t *v;
     int rc;
 
     if (store_sq_prep(ss, SQL_SERVER_INSERT, &st, err) < 0)
         return -DR_ESTORE;
-    tags = sv->tags ? store_sq_dump_compact(sv->tags) : strdup("{}");
-    body = store_sq_dump_compact(item);
-    if (!tags || !body) {
+    tags = merged ? store_sq_dump_compact(merged) : strdup("{}");
+    body = store_sq_dump_compact(rows->server_items[idx]);
+    if (ec2)
+        ec2_body = store_sq_dump_compact(rows->server_ec2_items[idx]);
+    if (!tags || !body || (ec2 && !ec2_body)) {
         rc = dr_err_set(err, DR_ENOMEM, "out of memory");
         goto out;
     }
@@ -92,12 +98,16 @@ static int insert_server(struct sqlite_store *ss, const struct store_snapshot_in
     store_sq_bind_text(st, 15, sv->ec2_instance_id);
     store_sq_bind_text(st, 16, tags);
     store_sq_bind_text(st, 17, body);
+    store_sq_bind_text(st, 18, ec2 ? ec2->instance_type : NULL);
+    store_sq_bind_text(st, 19, ec2 ? ec2->subnet_id : NULL);
+    store_sq_bind_text(st, 20, ec2 ? ec2->private_ip : NULL);
+    store_sq_bind_text(st, 21, ec2_body);
     rc = insert_row(ss, st, "servers", idx, sv->source_server_id, err);
-    if (rc < 0 || !sv->tags)
+    if (rc < 0 || !merged)
         goto out;
     if ((rc = store_sq_prep(ss, SQL_TAG_INSERT, &st, err)) < 0)
         goto out;
-    json_object_foreach((json_t *)sv->tags, k, v)
+    json_object_foreach((json_t *)merged, k, v)
     {
         store_sq_bind_text(st, 1, in->account_id);
         store_sq_bind_text(st, 2, in->region);
@@ -110,6 +120,7 @@ static int insert_server(struct sqlite_store *ss, const struct store_snapshot_in
 out:
     free(tags);
     free(body);
+    free(ec2_body);
     return rc;
 }
 
@@ -191,7 +202,7 @@ int store_sq_snapshot_replace(struct store *s, const struct store_snapshot_rows 
         rc = store_sq_step_done(ss, st, "writing snapshot", err);
     }
     for (i = 0; rc == 0 && i < rows->nservers; i++)
-        rc = insert_server(ss, in, &rows->servers[i], rows->server_items[i], i, err);
+        rc = insert_server(ss, rows, i, err);
     for (i = 0; rc == 0 && i < rows->nris; i++)
         rc = insert_ri(ss, in, &rows->ris[i], rows->ri_items[i], i, err);
     for (i = 0; rc == 0 && i < rows->njobs; i++)
@@ -277,7 +288,7 @@ static const char SQL_SERVERS_SELECT[] =
     "SELECT v.account_id, v.region, v.source_server_id, v.arn, v.hostname,"
     " v.replication_state, v.lag_seconds, v.last_launch_result, v.last_launch_at,"
     " v.recovery_instance_id, v.origin_account_id, v.origin_region, v.tags, n.stale,"
-    " n.fetched_at FROM servers v JOIN snapshots n"
+    " n.fetched_at, v.instance_type, v.subnet_id, v.private_ip FROM servers v JOIN snapshots n"
     " ON n.account_id = v.account_id AND n.region = v.region WHERE 1 = 1";
 static const char SQL_TAG_EXISTS[] =
     " AND EXISTS (SELECT 1 FROM server_tags t WHERE t.account_id = v.account_id"
@@ -305,6 +316,9 @@ static int read_server(sqlite3_stmt *st, struct store_server *sv)
     }
     sv->stale = sqlite3_column_int(st, 13) != 0;
     sv->fetched_at = sqlite3_column_int64(st, 14);
+    sv->instance_type = store_sq_col_dup(st, 15);
+    sv->subnet_id = store_sq_col_dup(st, 16);
+    sv->private_ip = store_sq_col_dup(st, 17);
     if (!sv->account_id || !sv->region || !sv->source_server_id || !sv->tags)
         return -DR_ENOMEM;
     return 0;

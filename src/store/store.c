@@ -219,10 +219,73 @@ int store_account_remove(struct store *s, const char *account_id, struct dr_err 
         (n_out) = n_;                                                                              \
     } while (0)
 
+/* EC2 tags ([{Key, Value}]) overlaid with DRS tags ({k: v}): a new object, or NULL for none. */
+static json_t *merge_tags(const struct store_ec2_instance *ec2, const json_t *drs)
+{
+    json_t *out, *t;
+    size_t i;
+
+    if (!drs && !(ec2 && ec2->tags))
+        return NULL;
+    out = json_object();
+    if (!out)
+        return NULL;
+    if (ec2 && ec2->tags) {
+        json_array_foreach(ec2->tags, i, t)
+        {
+            const char *v = json_string_value(json_object_get(t, "Value"));
+            json_object_set_new(out, json_string_value(json_object_get(t, "Key")),
+                                json_string(v ? v : ""));
+        }
+    }
+    if (drs)
+        json_object_update(out, (json_t *)drs);
+    return out;
+}
+
+/* EC2 instances of a snapshot, parsed, with the index of each by instance ID. */
+struct ec2_set {
+    struct store_ec2_instance *v;
+    const json_t **items;
+    size_t n;
+};
+
+/* Matches each server with its EC2 instance and merges their tags. */
+static int enrich(struct store_snapshot_rows *rows, const struct ec2_set *ec2,
+                  const json_t **server_ec2_items, const struct store_ec2_instance **server_ec2,
+                  json_t **server_tags, struct dr_err *err)
+{
+    json_t *index = json_object();
+    size_t i;
+    int rc = 0;
+
+    if (!index)
+        return dr_err_set(err, DR_ENOMEM, "out of memory");
+    for (i = 0; i < ec2->n; i++)
+        json_object_set_new(index, ec2->v[i].instance_id, json_integer((json_int_t)i));
+    for (i = 0; i < rows->nservers && rc == 0; i++) {
+        const struct store_drs_server *sv = &rows->servers[i];
+        json_t *hit = sv->ec2_instance_id ? json_object_get(index, sv->ec2_instance_id) : NULL;
+        if (hit) {
+            server_ec2[i] = &ec2->v[json_integer_value(hit)];
+            server_ec2_items[i] = ec2->items[json_integer_value(hit)];
+        }
+        server_tags[i] = merge_tags(server_ec2[i], sv->tags);
+        if ((sv->tags || (server_ec2[i] && server_ec2[i]->tags)) && !server_tags[i])
+            rc = dr_err_set(err, DR_ENOMEM, "out of memory");
+    }
+    json_decref(index);
+    return rc;
+}
+
 int store_snapshot_replace(struct store *s, const struct store_snapshot_in *in, struct dr_err *err)
 {
     struct store_snapshot_rows rows;
-    const json_t **sitems = NULL, **ritems = NULL, **jitems = NULL;
+    const json_t **sitems = NULL, **ritems = NULL, **jitems = NULL, **server_ec2_items = NULL;
+    struct ec2_set ec2 = {0};
+    const struct store_ec2_instance **server_ec2 = NULL;
+    json_t **server_tags = NULL;
+    size_t i;
     int rc = 0;
 
     memset(&rows, 0, sizeof(rows));
@@ -237,11 +300,32 @@ int store_snapshot_replace(struct store *s, const struct store_snapshot_in *in, 
               store_drs_recovery_instance_parse, rows.ris, ritems, rows.nris);
     PARSE_ALL(in->jobs, "jobs", struct store_drs_job, store_drs_job_parse, rows.jobs, jitems,
               rows.njobs);
+    PARSE_ALL(in->ec2_instances, "ec2Instances", struct store_ec2_instance,
+              store_ec2_instance_parse, ec2.v, ec2.items, ec2.n);
     rows.server_items = sitems;
     rows.ri_items = ritems;
     rows.job_items = jitems;
+    server_ec2 = calloc(rows.nservers ? rows.nservers : 1, sizeof(*server_ec2));
+    server_ec2_items = calloc(rows.nservers ? rows.nservers : 1, sizeof(*server_ec2_items));
+    server_tags = calloc(rows.nservers ? rows.nservers : 1, sizeof(*server_tags));
+    if (!server_ec2 || !server_ec2_items || !server_tags) {
+        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
+        goto out;
+    }
+    if ((rc = enrich(&rows, &ec2, server_ec2_items, server_ec2, server_tags, err)) < 0)
+        goto out;
+    rows.server_ec2 = server_ec2;
+    rows.server_ec2_items = server_ec2_items;
+    rows.server_tags = server_tags;
     rc = s->ops->snapshot_replace(s, &rows, err);
 out:
+    for (i = 0; server_tags && i < rows.nservers; i++)
+        json_decref(server_tags[i]);
+    free(server_tags);
+    free(server_ec2);
+    free(server_ec2_items);
+    free(ec2.v);
+    free(ec2.items);
     free(rows.servers);
     free(rows.ris);
     free(rows.jobs);
@@ -327,6 +411,9 @@ void store_server_cleanup(struct store_server *sv)
     free(sv->recovery_instance_id);
     free(sv->origin_account_id);
     free(sv->origin_region);
+    free(sv->instance_type);
+    free(sv->subnet_id);
+    free(sv->private_ip);
     json_decref(sv->tags);
     memset(sv, 0, sizeof(*sv));
 }

@@ -161,6 +161,17 @@ struct store_drs_job {
 };
 int store_drs_job_parse(const json_t *item, struct store_drs_job *out, struct dr_err *err);
 
+/* Same for EC2 DescribeInstances Instance items (Reservations[].Instances[]). */
+struct store_ec2_instance {
+    const char *instance_id;   /* InstanceId (required) */
+    const char *instance_type; /* InstanceType */
+    const char *subnet_id;     /* SubnetId */
+    const char *private_ip;    /* PrivateIpAddress */
+    const json_t *tags;        /* Tags: array of {Key, Value}, or NULL */
+};
+int store_ec2_instance_parse(const json_t *item, struct store_ec2_instance *out,
+                             struct dr_err *err);
+
 /* One account-region's freshly fetched inventory. */
 struct store_snapshot_in {
     const char *account_id; /* a registered account (else DR_ENOTFOUND) */
@@ -169,6 +180,13 @@ struct store_snapshot_in {
     const json_t *servers;            /* array of DescribeSourceServers items */
     const json_t *recovery_instances; /* array of DescribeRecoveryInstances items, or NULL */
     const json_t *jobs;               /* array of DescribeJobs items, or NULL */
+    /*
+     * Array of EC2 Instance items from the servers' origin (or NULL). A
+     * server whose identificationHints.awsInstanceID matches one is
+     * enriched: instance type, subnet, private IP, and the instance's tags
+     * under the server's own DRS tags (DRS wins on a clash).
+     */
+    const json_t *ec2_instances;
 };
 
 /*
@@ -243,7 +261,10 @@ struct store_server {
     char *recovery_instance_id;
     char *origin_account_id;
     char *origin_region;
-    json_t *tags; /* object (new reference) */
+    char *instance_type; /* from the EC2 enrichment, NULL without */
+    char *subnet_id;
+    char *private_ip;
+    json_t *tags; /* object (new reference): EC2 tags overlaid with DRS tags */
     bool stale;   /* its account-region's snapshot is stale */
     int64_t fetched_at;
 };

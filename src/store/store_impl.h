@@ -18,6 +18,9 @@ struct store_snapshot_rows {
     const json_t *const *server_items; /* parallel to servers */
     struct store_drs_server *servers;
     size_t nservers;
+    const struct store_ec2_instance *const *server_ec2; /* parallel: matching instance or NULL */
+    const json_t *const *server_ec2_items;              /* parallel: its EC2 item or NULL */
+    json_t *const *server_tags; /* parallel: merged tags object, or NULL for none */
     const json_t *const *ri_items;
     struct store_drs_recovery_instance *ris;
     size_t nris;

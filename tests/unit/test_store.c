@@ -390,6 +390,50 @@ static void test_store_snapshot_with_instances_and_jobs(void **state)
     json_decref(jobs);
 }
 
+static void test_store_snapshot_enriches_from_ec2(void **state)
+{
+    struct fixture *f = *state;
+    struct store_server_filter flt = {.lag_over = -1};
+    struct store_tag_filter env = {"Env", "prod"};
+    struct store_server_list l;
+    struct dr_err err;
+    json_t *servers = json_pack("[o]", server_item("s-1", "web1", "CONTINUOUS", "PT1S", "shop"));
+    json_t *ec2 =
+        json_pack("[{s:s, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:s}]}, {s:s}]", "InstanceId",
+                  "i-0123456789abcdef0", "InstanceType", "t3.micro", "SubnetId", "subnet-1",
+                  "PrivateIpAddress", "10.0.0.5", "Tags", "Key", "App", "Value", "ec2-app", "Key",
+                  "Env", "Value", "prod", "InstanceId", "i-other");
+    struct store_snapshot_in in = {.account_id = "111111111111",
+                                   .region = "us-east-1",
+                                   .fetched_at = 1,
+                                   .servers = servers,
+                                   .ec2_instances = ec2};
+
+    add_account(f->s, "111111111111", "us-east-1");
+    assert_int_equal(store_snapshot_replace(f->s, &in, &err), 0);
+    flt.tags = &env;
+    flt.ntags = 1;
+    assert_int_equal(store_servers_query(f->s, &flt, &l, &err), 0);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].instance_type, "t3.micro");
+    assert_string_equal(l.v[0].subnet_id, "subnet-1");
+    assert_string_equal(l.v[0].private_ip, "10.0.0.5");
+    assert_string_equal(json_str_borrow(l.v[0].tags, "App"), "shop"); /* DRS tag wins */
+    assert_string_equal(json_str_borrow(l.v[0].tags, "Env"), "prod");
+    assert_string_equal(json_str_borrow(l.v[0].tags, "Name"), "web1");
+    store_server_list_cleanup(&l);
+    assert_int_equal(raw_count(f->db, "SELECT count(*) FROM server_tags"), 3);
+
+    /* a malformed instance fails the snapshot and names it */
+    json_array_append_new(ec2,
+                          json_pack("{s:s, s:[{s:i}]}", "InstanceId", "i-x", "Tags", "Key", 1));
+    assert_int_equal(store_snapshot_replace(f->s, &in, &err), -DR_EPARSE);
+    assert_non_null(strstr(err.msg, "ec2Instances[2]: Tags[0]"));
+    assert_int_equal(raw_count(f->db, "SELECT count(*) FROM server_tags"), 3);
+    json_decref(servers);
+    json_decref(ec2);
+}
+
 static void test_store_stale_marking_keeps_rows(void **state)
 {
     struct fixture *f = *state;
@@ -732,6 +776,7 @@ int main(void)
         T(test_store_snapshot_replace_is_atomic),
         T(test_store_snapshot_keeps_all_fields),
         T(test_store_snapshot_with_instances_and_jobs),
+        T(test_store_snapshot_enriches_from_ec2),
         T(test_store_stale_marking_keeps_rows),
         T(test_store_server_filters),
         T(test_store_rollback_on_error),
