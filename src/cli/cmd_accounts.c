@@ -38,20 +38,33 @@ static int add_exec(struct cmd_ctx *ctx)
     store_close(s);
     if (rc < 0)
         return cli_fail(rc, &err);
-    if (generated) {
-        /* shown once: it is not printed again (accounts list masks it) */
+    if (strcmp(cli_output(ctx), "table") != 0) {
+        /* {"account_id", "external_id" (only when generated: shown this once)} */
+        json_t *v = json_pack("{s:s}", "account_id", req.account_id);
+        if (v && generated)
+            json_object_set_new(v, "external_id", json_string(generated));
+        if (v)
+            rc = cli_print_value(ctx, v);
+        else
+            rc = EXIT_FAIL;
+        json_decref(v);
+    } else if (generated) {
         printf("registered %s\nexternal ID: %s\n", req.account_id, generated);
+        rc = EXIT_OK;
+    } else {
+        printf("registered %s\n", req.account_id);
+        rc = EXIT_OK;
+    }
+    if (generated) {
         fprintf(stderr,
                 "note: put this external ID in the trust policy of %s "
-                "(condition sts:ExternalId); drover will not show it again unless "
-                "'accounts list --show-secrets'.\n",
+                "(condition sts:ExternalId); it is shown only once (or with "
+                "'accounts list --show-secrets').\n",
                 req.role_arn);
         explicit_bzero(generated, strlen(generated));
         free(generated);
-    } else {
-        printf("registered %s\n", req.account_id);
     }
-    return EXIT_OK;
+    return rc;
 }
 
 static int list_exec(struct cmd_ctx *ctx)
@@ -116,7 +129,7 @@ static const struct cmd_entry accounts_add_entry = {
     .name = "add",
     .summary = "register a spoke account and the role drover assumes in it",
     .usage = "drover accounts add ACCOUNT_ID --role-arn ARN [--external-id ID] --regions r1,r2 "
-             "[--name N] [--update]",
+             "[--name N] [--update] [-o json|yaml]",
     .help = "Without --external-id, a 128-bit external ID is generated and printed once:\n"
             "put it in the spoke role's trust policy (sts:ExternalId). With --update an\n"
             "existing registration is replaced, keeping its external ID unless one is given.",

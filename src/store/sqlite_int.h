@@ -11,7 +11,7 @@
 
 #include "store/store_impl.h"
 
-#define STMT_CACHE      48
+#define STMT_CACHE      64 /* > the number of static statements, so nothing is evicted */
 #define BUSY_TIMEOUT_MS 10000
 
 struct sqlite_store {

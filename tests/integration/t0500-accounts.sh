@@ -31,6 +31,16 @@ test_expect_success 'add with --external-id stores it and prints no ID' '
         --regions eu-central-1 >out &&
     ! grep -q "external ID" out
 '
+test_expect_success 'add -o json prints a generated ID in JSON' '
+    "$DROVER" accounts add 555555555555 --role-arn arn:aws:iam::555555555555:role/r \
+        --regions us-east-1 -o json >add.json &&
+    python3 -c "
+import json,re
+v=json.load(open(\"add.json\"))
+assert v[\"account_id\"]==\"555555555555\" and re.fullmatch(\"[0-9a-f]{32}\", v[\"external_id\"]), v
+" &&
+    "$DROVER" accounts remove 555555555555 >/dev/null
+'
 test_expect_success 'list masks external IDs' '
     "$DROVER" accounts list >table &&
     grep -q "^ACCOUNT" table && grep -q "111111111111  prod" table &&

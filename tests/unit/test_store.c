@@ -133,7 +133,7 @@ static void test_store_migrates_from_empty(void **state)
 {
     struct fixture *f = *state;
     struct stat st;
-    char home[96];
+    char home[160];
 
     assert_int_equal(store_schema_version(f->s), store_schema_latest());
     assert_true(store_schema_latest() >= 1);
@@ -148,6 +148,11 @@ static void test_store_migrates_from_empty(void **state)
                      store_schema_latest());
     assert_int_equal(raw_count(f->db, "SELECT count(*) FROM sqlite_master WHERE name='servers'"),
                      1);
+    /* the WAL file that holds recent writes is as private as the database */
+    add_account(f->s, "111111111111", "us-east-1");
+    snprintf(home, sizeof(home), "%s-wal", f->db);
+    assert_int_equal(stat(home, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
 }
 
 static void test_store_uses_wal(void **state)
