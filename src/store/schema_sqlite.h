@@ -10,11 +10,11 @@
  *   snapshots           one row per account-region: last fetch, last
  *                       attempt, stale flag and last error
  *   servers             DRS source servers of a snapshot: indexed columns,
- *                       the whole DescribeSourceServers item (body) and,
- *                       when enriched, the source EC2 instance (ec2_body,
- *                       instance_type, subnet_id, private_ip)
- *   server_tags         (server, tag_key, tag_value), for tag filters: the
- *                       EC2 instance's tags overlaid with the DRS tags
+ *                       tags (a JSON object: the EC2 instance's tags
+ *                       overlaid with the DRS tags; tag filters use
+ *                       json_each), the whole DescribeSourceServers item
+ *                       (body) and, when enriched, the source EC2 instance
+ *                       (ec2_body, instance_type, subnet_id, private_ip)
  *   recovery_instances  DescribeRecoveryInstances items of a snapshot
  *   jobs                recent DescribeJobs items of a snapshot
  *   documents           versioned ProtectionGroup/RecoveryPlan documents;
@@ -69,19 +69,6 @@ static const char *const sqlite_migrations[] = {
     "  FOREIGN KEY (account_id, region) REFERENCES snapshots(account_id, region)"
     "    ON DELETE CASCADE"
     ");"
-    "CREATE INDEX servers_state ON servers(replication_state);"
-    "CREATE INDEX servers_hostname ON servers(hostname);"
-    "CREATE TABLE server_tags ("
-    "  account_id TEXT NOT NULL,"
-    "  region TEXT NOT NULL,"
-    "  source_server_id TEXT NOT NULL,"
-    "  tag_key TEXT NOT NULL,"
-    "  tag_value TEXT NOT NULL,"
-    "  PRIMARY KEY (account_id, region, source_server_id, tag_key),"
-    "  FOREIGN KEY (account_id, region, source_server_id)"
-    "    REFERENCES servers(account_id, region, source_server_id) ON DELETE CASCADE"
-    ") WITHOUT ROWID;"
-    "CREATE INDEX server_tags_kv ON server_tags(tag_key, tag_value);"
     "CREATE TABLE recovery_instances ("
     "  account_id TEXT NOT NULL,"
     "  region TEXT NOT NULL,"

@@ -129,6 +129,11 @@ char *store_sq_dump_compact(const json_t *v)
     return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 }
 
+char *store_sq_dump_fast(const json_t *v)
+{
+    return json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
 json_t *store_sq_load_col(sqlite3_stmt *st, int i)
 {
     const char *t = (const char *)sqlite3_column_text(st, i);
@@ -514,7 +519,6 @@ int store_sq_account_exists(struct sqlite_store *ss, const char *id, struct dr_e
 
 /* Deletes one account's rows from each inventory table (region NULL = all regions). */
 static const char *const SQL_DELETE_INVENTORY[] = {
-    "DELETE FROM server_tags WHERE account_id = ?1 AND (?2 IS NULL OR region = ?2)",
     "DELETE FROM servers WHERE account_id = ?1 AND (?2 IS NULL OR region = ?2)",
     "DELETE FROM recovery_instances WHERE account_id = ?1 AND (?2 IS NULL OR region = ?2)",
     "DELETE FROM jobs WHERE account_id = ?1 AND (?2 IS NULL OR region = ?2)",

@@ -49,6 +49,8 @@ int store_sq_step_done(struct sqlite_store *ss, sqlite3_stmt *st, const char *wh
 void *store_sq_grow(void *v, size_t n, size_t *cap, size_t elem);
 /* Compact, key-sorted JSON text (free()). */
 char *store_sq_dump_compact(const json_t *v);
+/* Compact JSON text in the value's own key order, for stored API items. */
+char *store_sq_dump_fast(const json_t *v);
 /* Parses a JSON text column; NULL when NULL or unparsable. */
 json_t *store_sq_load_col(sqlite3_stmt *st, int i);
 

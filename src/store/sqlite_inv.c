@@ -29,9 +29,6 @@ static const char SQL_SERVER_INSERT[] =
     " last_launch_at, recovery_instance_id, origin_account_id, origin_region, ec2_instance_id,"
     " tags, body, instance_type, subnet_id, private_ip, ec2_body)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_TAG_INSERT[] =
-    "INSERT INTO server_tags (account_id, region, source_server_id, tag_key, tag_value)"
-    " VALUES (?, ?, ?, ?, ?)";
 static const char SQL_RI_INSERT[] =
     "INSERT INTO recovery_instances (account_id, region, recovery_instance_id,"
     " source_server_id, ec2_instance_id, ec2_instance_state, job_id, is_drill, body)"
@@ -64,16 +61,14 @@ static int insert_server(struct sqlite_store *ss, const struct store_snapshot_ro
     const json_t *merged = rows->server_tags[idx];
     sqlite3_stmt *st;
     char *tags = NULL, *body = NULL, *ec2_body = NULL;
-    const char *k;
-    json_t *v;
     int rc;
 
     if (store_sq_prep(ss, SQL_SERVER_INSERT, &st, err) < 0)
         return -DR_ESTORE;
     tags = merged ? store_sq_dump_compact(merged) : strdup("{}");
-    body = store_sq_dump_compact(rows->server_items[idx]);
+    body = store_sq_dump_fast(rows->server_items[idx]);
     if (ec2)
-        ec2_body = store_sq_dump_compact(rows->server_ec2_items[idx]);
+        ec2_body = store_sq_dump_fast(rows->server_ec2_items[idx]);
     if (!tags || !body || (ec2 && !ec2_body)) {
         rc = dr_err_set(err, DR_ENOMEM, "out of memory");
         goto out;
@@ -103,20 +98,6 @@ static int insert_server(struct sqlite_store *ss, const struct store_snapshot_ro
     store_sq_bind_text(st, 20, ec2 ? ec2->private_ip : NULL);
     store_sq_bind_text(st, 21, ec2_body);
     rc = insert_row(ss, st, "servers", idx, sv->source_server_id, err);
-    if (rc < 0 || !merged)
-        goto out;
-    if ((rc = store_sq_prep(ss, SQL_TAG_INSERT, &st, err)) < 0)
-        goto out;
-    json_object_foreach((json_t *)merged, k, v)
-    {
-        store_sq_bind_text(st, 1, in->account_id);
-        store_sq_bind_text(st, 2, in->region);
-        store_sq_bind_text(st, 3, sv->source_server_id);
-        store_sq_bind_text(st, 4, k);
-        store_sq_bind_text(st, 5, json_string_value(v));
-        if ((rc = store_sq_step_done(ss, st, "server tags", err)) < 0)
-            goto out;
-    }
 out:
     free(tags);
     free(body);
@@ -134,7 +115,7 @@ static int insert_ri(struct sqlite_store *ss, const struct store_snapshot_in *in
 
     if (store_sq_prep(ss, SQL_RI_INSERT, &st, err) < 0)
         return -DR_ESTORE;
-    body = store_sq_dump_compact(item);
+    body = store_sq_dump_fast(item);
     if (!body)
         return dr_err_set(err, DR_ENOMEM, "out of memory");
     store_sq_bind_text(st, 1, in->account_id);
@@ -164,7 +145,7 @@ static int insert_job(struct sqlite_store *ss, const struct store_snapshot_in *i
 
     if (store_sq_prep(ss, SQL_JOB_INSERT, &st, err) < 0)
         return -DR_ESTORE;
-    body = store_sq_dump_compact(item);
+    body = store_sq_dump_fast(item);
     if (!body)
         return dr_err_set(err, DR_ENOMEM, "out of memory");
     store_sq_bind_text(st, 1, in->account_id);
@@ -290,10 +271,10 @@ static const char SQL_SERVERS_SELECT[] =
     " v.recovery_instance_id, v.origin_account_id, v.origin_region, v.tags, n.stale,"
     " n.fetched_at, v.instance_type, v.subnet_id, v.private_ip FROM servers v JOIN snapshots n"
     " ON n.account_id = v.account_id AND n.region = v.region WHERE 1 = 1";
+/* Tags live in servers.tags (a JSON object); SQLite's json_each matches one pair. */
 static const char SQL_TAG_EXISTS[] =
-    " AND EXISTS (SELECT 1 FROM server_tags t WHERE t.account_id = v.account_id"
-    " AND t.region = v.region AND t.source_server_id = v.source_server_id"
-    " AND t.tag_key = ? AND t.tag_value = ?)";
+    " AND EXISTS (SELECT 1 FROM json_each(v.tags) t WHERE t.key = ? AND t.type = 'text'"
+    " AND t.value = ?)";
 
 static int read_server(sqlite3_stmt *st, struct store_server *sv)
 {
