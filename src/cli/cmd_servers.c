@@ -73,6 +73,9 @@ static int servers_exec(struct cmd_ctx *ctx)
         r = servers_render_table(&l, &b, &err);
         if (r == 0)
             fwrite(b.p, 1, b.len, stdout);
+        if (r == 0 && l.n == 0 && !ctx->g.quiet)
+            fprintf(stderr, "drover: no servers match (the inventory is filled by 'drover "
+                            "discover')\n");
         buf_cleanup(&b);
         rc = r < 0 ? cli_fail(r, &err) : EXIT_OK;
     } else {

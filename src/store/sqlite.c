@@ -41,19 +41,15 @@ int store_sq_prep(struct sqlite_store *ss, const char *sql, sqlite3_stmt **out, 
             return 0;
         }
     }
+    /* keys are static strings, so their number is fixed by the code: never evict
+     * (a caller may still be stepping any cached statement) */
+    if (ss->ncache == STMT_CACHE)
+        return dr_err_set(err, DR_EINTERNAL, "store: statement cache full (raise STMT_CACHE)");
     if (sqlite3_prepare_v3(ss->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
         return store_sq_dberr(ss, err, "prepare");
-    if (ss->ncache < STMT_CACHE) {
-        ss->cache[ss->ncache].sql = sql;
-        ss->cache[ss->ncache].st = st;
-        ss->ncache++;
-    } else {
-        /* cache full: evict the oldest entry */
-        sqlite3_finalize(ss->cache[0].st);
-        memmove(&ss->cache[0], &ss->cache[1], sizeof(ss->cache[0]) * (STMT_CACHE - 1));
-        ss->cache[STMT_CACHE - 1].sql = sql;
-        ss->cache[STMT_CACHE - 1].st = st;
-    }
+    ss->cache[ss->ncache].sql = sql;
+    ss->cache[ss->ncache].st = st;
+    ss->ncache++;
     *out = st;
     return 0;
 }

@@ -11,6 +11,9 @@
  *     transaction (nested inside the caller's store_begin if there is one);
  *   - values are bound as parameters, never spliced into SQL text.
  *
+ * A handle is used by one thread at a time; several processes may open
+ * the same store (SQLite WAL; writers wait up to a busy timeout).
+ *
  * Timestamps are epoch milliseconds. Strings in the structs below are heap
  * copies owned by the struct and freed by its _cleanup function.
  *

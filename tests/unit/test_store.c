@@ -230,6 +230,23 @@ static void test_store_tightens_existing_file_mode(void **state)
     store_close(s2);
 }
 
+static void test_store_two_handles_share_the_file(void **state)
+{
+    struct fixture *f = *state;
+    struct store *s2;
+    struct dr_err err;
+    json_t *arr = json_pack("[o]", server_item("s-1", "a", "CONTINUOUS", "PT1S", "x"));
+
+    /* a second process (here: handle) opens without re-migrating and sees commits */
+    assert_int_equal(store_open(f->home, &s2, &err), 0);
+    assert_int_equal(raw_count(f->db, "SELECT count(*) FROM schema_version"),
+                     store_schema_latest());
+    add_account(f->s, "111111111111", "us-east-1");
+    assert_int_equal(replace(s2, "111111111111", "us-east-1", arr, &err), 0);
+    assert_int_equal(count_servers(f->s, NULL), 1);
+    store_close(s2);
+}
+
 /* ---- accounts ---- */
 
 static void test_store_account_crud(void **state)
@@ -782,6 +799,7 @@ int main(void)
         T(test_store_reopen_is_idempotent),
         T(test_store_refuses_newer_schema),
         T(test_store_tightens_existing_file_mode),
+        T(test_store_two_handles_share_the_file),
         T(test_store_account_crud),
         T(test_store_snapshot_replace_is_atomic),
         T(test_store_snapshot_keeps_all_fields),
