@@ -538,7 +538,7 @@ enum policy_decision eval_run(const struct policy_set *set, const struct eval_re
             d = trusted && id.allowed ? POLICY_ALLOWED : POLICY_IMPLICIT_DENY;
             if (d == POLICY_ALLOWED)
                 why = "Allowed: an identity policy allows the action (same account)";
-            else if (!set->resource)
+            else if (!set->resource && !trusted)
                 why = "ImplicitlyDenied: a KMS key is governed by its key policy, and none was "
                       "given (IAM policies alone cannot allow use of a key)";
             else if (!trusted)
@@ -557,10 +557,18 @@ enum policy_decision eval_run(const struct policy_set *set, const struct eval_re
         if (set->nboundary && !pb.allowed) {
             why = "ImplicitlyDenied: the permission boundary does not allow the action";
         } else if (!(rp_direct || rp_account)) {
-            why = set->resource ? "ImplicitlyDenied: cross-account, and the resource policy does "
-                                  "not allow this principal or its account"
-                                : "ImplicitlyDenied: cross-account, and there is no resource "
-                                  "policy to allow it";
+            if (!set->resource)
+                why = "ImplicitlyDenied: cross-account, and there is no resource policy to allow "
+                      "it";
+            else if (set->resource->kind == POLICY_TRUST)
+                why = "ImplicitlyDenied: cross-account, and the role's trust policy does not allow "
+                      "this principal or its account";
+            else if (set->resource->kind == POLICY_KEY)
+                why = "ImplicitlyDenied: cross-account, and the key policy does not allow this "
+                      "principal or its account";
+            else
+                why = "ImplicitlyDenied: cross-account, and the resource policy does not allow "
+                      "this principal or its account";
         } else if (!id.allowed) {
             why = "ImplicitlyDenied: cross-account, and no identity policy in the principal's "
                   "account allows the action (both sides must allow)";
