@@ -166,7 +166,7 @@ int cond_value_compile(struct arena *a, enum cond_op op, const char *s, bool v20
     case OP_NUM_GT:
     case OP_NUM_GE:
         out->num_ok = dr_parse_double(s, &out->num) == 0;
-        return out->num_ok || has_var ? 0 : -1;
+        return out->num_ok || has_var ? 0 : -DR_EINVAL;
     case OP_DATE_EQ:
     case OP_DATE_NE:
     case OP_DATE_LT:
@@ -175,16 +175,16 @@ int cond_value_compile(struct arena *a, enum cond_op op, const char *s, bool v20
     case OP_DATE_GE:
         out->num_ok = time_parse(s, &ms) == 0;
         out->num = (double)ms;
-        return out->num_ok || has_var ? 0 : -1;
+        return out->num_ok || has_var ? 0 : -DR_EINVAL;
     case OP_IP:
     case OP_NOT_IP:
         if (parse_ip(s, out->ip, &out->prefix, &out->v4) < 0)
-            return -1;
+            return -DR_EINVAL;
         return 0;
     case OP_BOOL:
-        return dr_strcaseeq(s, "true") || dr_strcaseeq(s, "false") || has_var ? 0 : -1;
+        return dr_strcaseeq(s, "true") || dr_strcaseeq(s, "false") || has_var ? 0 : -DR_EINVAL;
     case OP_NULL:
-        return dr_strcaseeq(s, "true") || dr_strcaseeq(s, "false") ? 0 : -1;
+        return dr_strcaseeq(s, "true") || dr_strcaseeq(s, "false") ? 0 : -DR_EINVAL;
     default:
         return 0;
     }

@@ -125,7 +125,7 @@ struct cond {
 /* The operator's name table entry: name, negated?, family. */
 bool cond_op_negated(enum cond_op op);
 int cond_op_parse(const char *name, enum cond_op *op, enum cond_set *set, bool *if_exists);
-/* Compiles one condition value for op (string given). -1 when invalid. */
+/* Compiles one condition value for op. -DR_EINVAL when invalid, -DR_ENOMEM. */
 int cond_value_compile(struct arena *a, enum cond_op op, const char *s, bool v2012,
                        struct cval *out);
 

@@ -297,8 +297,10 @@ bool arn_relate(const char *pat, size_t plen, const char *req, size_t rlen, enum
         return true;
     if (rel != ARN_MATCH && only_star(req, rlen))
         return rel == ARN_INTERSECT; /* "*" is only a subset of "*" */
-    if (arn_split(pat, plen, &pp) < 0 || arn_split(req, rlen, &rp) < 0)
-        return rel_part(pat, plen, req, rlen, rel); /* not ARNs: whole-string glob */
+    if (arn_split(req, rlen, &rp) < 0)
+        return rel_part(pat, plen, req, rlen, rel); /* not an ARN: whole-string glob */
+    if (arn_split(pat, plen, &pp) < 0)
+        return false; /* a pattern without six parts never matches an ARN */
     for (i = 0; i < 6; i++) {
         if (!rel_part(pp.p[i], pp.n[i], rp.p[i], rp.n[i], rel))
             return false;
@@ -313,8 +315,10 @@ bool arn_match(const char *pat, size_t plen, const char *req, size_t rlen)
 
     if (only_star(pat, plen))
         return true;
-    if (arn_split(pat, plen, &pp) < 0 || arn_split(req, rlen, &rp) < 0)
+    if (arn_split(req, rlen, &rp) < 0)
         return glob_match(pat, plen, req, rlen);
+    if (arn_split(pat, plen, &pp) < 0)
+        return false;
     for (i = 0; i < 6; i++) {
         if (!glob_match(pp.p[i], pp.n[i], rp.p[i], rp.n[i]))
             return false;
