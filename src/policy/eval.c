@@ -342,7 +342,8 @@ static void eval_policy(const struct policy *p, const struct eval_req *r, int us
     for (i = 0; i < p->nstmts; i++) {
         const struct stmt *s = &p->stmts[i];
         bool hit;
-        if (!ex && (s->allow ? out->allowed && out->best_allow >= PM_EXACT : out->denied))
+        if (!ex && (s->allow ? out->allowed && (!uses_principal || out->best_allow == PM_WILDCARD)
+                             : out->denied))
             continue; /* nothing this statement could change */
         hit = stmt_match(s, r, uses_principal, &m);
         if (ex)

@@ -526,6 +526,37 @@ static void test_policy_chain(void **state)
     policy_free(pb);
 }
 
+/* Same account, the boundary does not allow: a resource policy naming the
+ * role itself is limited by it, one allowing "*" is not - whatever the
+ * statement order. */
+static void test_policy_boundary_and_resource_policy(void **state)
+{
+    const char *role = "arn:aws:iam::" ACCT ":role/R";
+    struct policy *rp =
+        compile("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                "\"Principal\":{\"AWS\":\"arn:aws:iam::" ACCT ":role/R\"},\"Action\":"
+                "\"s3:GetObject\",\"Resource\":\"*\"},{\"Effect\":\"Allow\",\"Principal\":"
+                "\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::pub/*\"}]}",
+                POLICY_RESOURCE);
+    struct policy *pb = compile("{\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"ec2:*\","
+                                "\"Resource\":\"*\"}]}",
+                                POLICY_BOUNDARY);
+    const struct policy *pbs[] = {pb};
+    struct policy_set set = {.resource = rp, .boundary = pbs, .nboundary = 1};
+    struct policy_request req = {.principal = role,
+                                 .action = "s3:GetObject",
+                                 .resource = "arn:aws:s3:::pub/k",
+                                 .resource_account = ACCT};
+    (void)state;
+    assert_int_equal(policy_evaluate(&set, &req), ALLOW);
+    req.resource = "arn:aws:s3:::private/k";
+    assert_int_equal(policy_evaluate(&set, &req), IMPL);
+    set.nboundary = 0;
+    assert_int_equal(policy_evaluate(&set, &req), ALLOW);
+    policy_free(rp);
+    policy_free(pb);
+}
+
 static void test_policy_explanation_names_condition(void **state)
 {
     struct policy *t = compile("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Sid\":\"Spoke\","
@@ -639,6 +670,7 @@ int main(void)
         cmocka_unit_test(test_policy_variables),
         cmocka_unit_test(test_policy_variables_need_2012_version),
         cmocka_unit_test(test_policy_chain),
+        cmocka_unit_test(test_policy_boundary_and_resource_policy),
         cmocka_unit_test(test_policy_explanation_names_condition),
         cmocka_unit_test(test_policy_conformance_cases),
     };
