@@ -97,16 +97,19 @@ int eval_prepare(const struct policy_request *q, const struct policy_set *set, s
     r->action_len = n;
     r->resource = q->resource ? q->resource : "*";
     r->resource_len = strlen(r->resource);
-    r->wildcard_only = is_wildcard_only(r->action);
-    r->resource_glob = !r->wildcard_only && (strchr(r->resource, '*') || strchr(r->resource, '?'));
+    if (memchr(r->resource, '*', r->resource_len) || memchr(r->resource, '?', r->resource_len)) {
+        r->wildcard_only = is_wildcard_only(r->action);
+        r->resource_glob = !r->wildcard_only;
+    }
     r->principal = q->principal;
     r->ptype = q->principal_type;
     if (!q->principal) {
         r->ptype = POLICY_PRINCIPAL_ANONYMOUS;
     } else {
-        enum policy_principal_type t = detect_type(q->principal, &ap, &arn);
+        enum policy_principal_type t = detect_type(q->principal, &r->pp, &arn);
         if (r->ptype == POLICY_PRINCIPAL_AUTO)
             r->ptype = t;
+        r->p_arn = arn;
         r->principal_len = strlen(q->principal);
     }
     r->paccount = "";
@@ -114,8 +117,8 @@ int eval_prepare(const struct policy_request *q, const struct policy_set *set, s
         r->paccount = q->principal_account;
         r->paccount_len = strlen(q->principal_account);
     } else if (arn) {
-        r->paccount = ap.p[4];
-        r->paccount_len = ap.n[4];
+        r->paccount = r->pp.p[4];
+        r->paccount_len = r->pp.n[4];
     }
     if (q->resource_account) {
         r->raccount = q->resource_account;
@@ -190,44 +193,32 @@ static bool resource_matches(const struct stmt *s, const struct eval_req *r)
     return any != s->not_resource;
 }
 
-/* Last path component of "role/a/b/Name" style resource parts. */
-static struct str last_component(struct str s)
+/* A role (or user) ARN named in a policy vs the request's session ARN
+ * (arn:P:sts::A:assumed-role/NAME/SESSION or federated-user/NAME): same
+ * partition and account, and NAME equals the last component of the
+ * role's (or user's) name, since session ARNs drop the path. */
+static bool session_of(const struct principal_ent *e, const struct eval_req *r, uint8_t iam_kind)
 {
-    size_t i;
-    for (i = s.len; i > 0; i--) {
-        if (s.p[i - 1] == '/')
-            return (struct str){s.p + i, s.len - i};
-    }
-    return s;
-}
+    struct str res, name;
+    size_t skip;
 
-/* A role (or user) ARN named in a policy vs the request's session ARN. */
-static bool session_of(const struct principal_ent *e, const struct eval_req *r, const char *kind,
-                       const char *session_kind)
-{
-    struct arn_parts pa, ra;
-    struct str pres, rres, name;
-    size_t klen = strlen(kind), sklen = strlen(session_kind);
-
-    if (arn_split(e->val, e->len, &pa) < 0 || arn_split(r->principal, r->principal_len, &ra) < 0)
+    if (e->iam_kind != iam_kind || !r->p_arn)
         return false;
-    if (pa.n[1] != ra.n[1] || memcmp(pa.p[1], ra.p[1], pa.n[1]) != 0 || pa.n[4] != ra.n[4] ||
-        memcmp(pa.p[4], ra.p[4], pa.n[4]) != 0 ||
-        !str_eq_cstr((struct str){pa.p[2], pa.n[2]}, "iam"))
+    if (e->part_len != r->pp.n[1] || memcmp(e->part, r->pp.p[1], e->part_len) != 0 ||
+        e->acct_len != r->pp.n[4] || memcmp(e->acct, r->pp.p[4], e->acct_len) != 0)
         return false;
-    pres = (struct str){pa.p[5], pa.n[5]};
-    rres = (struct str){ra.p[5], ra.n[5]};
-    if (!str_starts_with(pres, kind) || !str_starts_with(rres, session_kind))
+    res = (struct str){r->pp.p[5], r->pp.n[5]};
+    skip = iam_kind == 1 ? sizeof("assumed-role/") - 1 : sizeof("federated-user/") - 1;
+    if (res.len <= skip)
         return false;
-    name = last_component((struct str){pres.p + klen, pres.len - klen});
-    rres = (struct str){rres.p + sklen, rres.len - sklen};
-    if (!strcmp(kind, "role/")) {
-        /* assumed-role/NAME/SESSION */
-        struct str head;
-        str_cut(rres, '/', &head);
-        rres = head;
+    name = (struct str){res.p + skip, res.len - skip};
+    if (iam_kind == 1) {
+        const char *slash = memchr(name.p, '/', name.len);
+        if (!slash)
+            return false;
+        name.len = (size_t)(slash - name.p);
     }
-    return str_eq(name, rres);
+    return name.len == e->name_len && memcmp(name.p, e->name, name.len) == 0;
 }
 
 static enum pmatch ent_match(const struct principal_ent *e, const struct eval_req *r)
@@ -239,17 +230,16 @@ static enum pmatch ent_match(const struct principal_ent *e, const struct eval_re
     switch (e->kind) {
     case PR_ACCOUNT:
         return r->ptype != POLICY_PRINCIPAL_SERVICE && r->paccount_len &&
-                       strlen(e->account) == r->paccount_len &&
+                       e->account_len == r->paccount_len &&
                        memcmp(e->account, r->paccount, r->paccount_len) == 0
                    ? PM_ACCOUNT
                    : PM_NONE;
     case PR_ARN:
         if (e->len == r->principal_len && memcmp(e->val, r->principal, e->len) == 0)
             return PM_EXACT;
-        if (r->ptype == POLICY_PRINCIPAL_ASSUMED_ROLE && session_of(e, r, "role/", "assumed-role/"))
+        if (r->ptype == POLICY_PRINCIPAL_ASSUMED_ROLE && session_of(e, r, 1))
             return PM_SESSION_ROLE;
-        if (r->ptype == POLICY_PRINCIPAL_FEDERATED_USER &&
-            session_of(e, r, "user/", "federated-user/"))
+        if (r->ptype == POLICY_PRINCIPAL_FEDERATED_USER && session_of(e, r, 2))
             return PM_SESSION_USER;
         return PM_NONE;
     case PR_SERVICE:
@@ -403,6 +393,9 @@ static const char *aws_owned_guard(const struct eval_req *r)
     struct arn_parts ap;
     struct str res, name;
 
+    if (r->action_len < 4 ||
+        (memcmp(r->action, "iam:", 4) != 0 && memcmp(r->action, "kms:", 4) != 0))
+        return NULL;
     if (arn_split(r->resource, r->resource_len, &ap) < 0)
         return NULL;
     res = (struct str){ap.p[5], ap.n[5]};
@@ -455,7 +448,7 @@ enum policy_decision eval_run(const struct policy_set *set, const struct eval_re
     const char *guard;
     size_t i;
 
-    if (strcmp(r->action, "sts:getcalleridentity") == 0)
+    if (r->action_len == 21 && memcmp(r->action, "sts:getcalleridentity", 21) == 0)
         return verdict(ex, POLICY_ALLOWED,
                        "Allowed: sts:GetCallerIdentity needs no permission and cannot be denied",
                        NULL);

@@ -167,6 +167,13 @@ struct principal_ent {
     const char *val;
     size_t len;
     char account[16]; /* PR_ACCOUNT */
+    size_t account_len;
+    /* PR_ARN of an IAM role or user, precomputed to match sessions:
+     * 1 role, 2 user, 0 other; partition, account and the last path
+     * component of the name, all slices of val. */
+    uint8_t iam_kind;
+    const char *part, *acct, *name;
+    size_t part_len, acct_len, name_len;
 };
 
 enum pr_elem { PE_NONE, PE_PRINCIPAL, PE_NOT_PRINCIPAL };
@@ -218,6 +225,8 @@ struct eval_req {
     size_t paccount_len;
     const char *raccount;
     size_t raccount_len;
+    bool p_arn; /* the principal is an ARN, split in pp */
+    struct arn_parts pp;
     bool has_boundary; /* for NotPrincipal+Deny in resource policies */
 };
 

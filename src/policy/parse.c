@@ -158,20 +158,46 @@ static bool all_digits(const char *s, size_t n)
 static void classify_aws(struct principal_ent *e)
 {
     struct arn_parts ap;
+    struct str svc, res;
+    size_t k;
 
     e->kind = PR_ARN;
     if (e->len == 1 && e->val[0] == '*') {
         e->kind = PR_ANY;
-    } else if (e->len == 12 && all_digits(e->val, 12)) {
+        return;
+    }
+    if (e->len == 12 && all_digits(e->val, 12)) {
         e->kind = PR_ACCOUNT;
         memcpy(e->account, e->val, 12);
-    } else if (arn_split(e->val, e->len, &ap) == 0 &&
-               str_eq_cstr((struct str){ap.p[2], ap.n[2]}, "iam") &&
-               str_eq_cstr((struct str){ap.p[5], ap.n[5]}, "root") &&
-               ap.n[4] < sizeof(e->account)) {
+        e->account_len = 12;
+        return;
+    }
+    if (arn_split(e->val, e->len, &ap) < 0)
+        return;
+    svc = (struct str){ap.p[2], ap.n[2]};
+    res = (struct str){ap.p[5], ap.n[5]};
+    if (!str_eq_cstr(svc, "iam"))
+        return;
+    if (str_eq_cstr(res, "root") && ap.n[4] < sizeof(e->account)) {
         e->kind = PR_ACCOUNT;
         memcpy(e->account, ap.p[4], ap.n[4]);
+        e->account_len = ap.n[4];
+        return;
     }
+    if (str_starts_with(res, "role/"))
+        e->iam_kind = 1;
+    else if (str_starts_with(res, "user/"))
+        e->iam_kind = 2;
+    else
+        return;
+    e->part = ap.p[1];
+    e->part_len = ap.n[1];
+    e->acct = ap.p[4];
+    e->acct_len = ap.n[4];
+    for (k = res.len; k > 0 && res.p[k - 1] != '/'; k--)
+        ;
+    e->name = res.p + k;
+    e->name_len = res.len - k;
 }
 
 static int compile_principal(struct pctx *c, struct stmt *s, const json_t *v, const char *elem)
