@@ -12,7 +12,8 @@
 
 #include <stdbool.h>
 
-#define CMD_MAX_OPTS 48
+#define CMD_MAX_OPTS   48
+#define CMD_MAX_VALUES 64 /* option occurrences kept in order, for repeatable options */
 
 /* Exit codes (cli.md): 0 ok, 1 failed or denied, 2 bad usage or input. */
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -43,6 +44,11 @@ struct cmd_ctx {
     const char *parent;             /* the parent command's name for subcommands, else NULL */
     const char *vals[CMD_MAX_OPTS]; /* last value (or "1" for flags) per opt index */
     int counts[CMD_MAX_OPTS];
+    struct {
+        int opt; /* index into cmd->opts */
+        const char *val;
+    } all[CMD_MAX_VALUES]; /* every option occurrence, in command-line order */
+    int nall;
     char **args; /* positional arguments */
     int nargs;
 };
@@ -60,6 +66,11 @@ struct cmd_entry {
 
 /* Value of option `name` (last occurrence), or NULL. */
 const char *cmd_opt(const struct cmd_ctx *ctx, const char *name);
+/*
+ * Every value of a repeatable option (--tag K=V --tag K2=V2), in order.
+ * Fills up to max entries of out and returns how many were given.
+ */
+int cmd_opt_values(const struct cmd_ctx *ctx, const char *name, const char **out, int max);
 /* Number of times option `name` was given (flags and values). */
 int cmd_count(const struct cmd_ctx *ctx, const char *name);
 static inline bool cmd_flag(const struct cmd_ctx *ctx, const char *name)

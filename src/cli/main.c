@@ -47,6 +47,20 @@ const char *cmd_opt(const struct cmd_ctx *ctx, const char *name)
     return NULL;
 }
 
+int cmd_opt_values(const struct cmd_ctx *ctx, const char *name, const char **out, int max)
+{
+    int i, n = 0;
+
+    for (i = 0; i < ctx->nall; i++) {
+        if (strcmp(ctx->cmd->opts[ctx->all[i].opt].name, name) != 0)
+            continue;
+        if (n < max)
+            out[n] = ctx->all[i].val;
+        n++;
+    }
+    return n;
+}
+
 int cmd_count(const struct cmd_ctx *ctx, const char *name)
 {
     const struct cmd_opt *o;
@@ -254,8 +268,13 @@ static int parse_args(struct cmd_ctx *ctx, int argc, char **argv, int i, int *wa
             return cmd_usage_error(ctx, "option --%s takes no value", opt->name);
         }
         if (idx >= 0) {
+            if (ctx->nall >= CMD_MAX_VALUES)
+                return cmd_usage_error(ctx, "too many options (at most %d)", CMD_MAX_VALUES);
             ctx->vals[idx] = val ? val : "1";
             ctx->counts[idx]++;
+            ctx->all[ctx->nall].opt = idx;
+            ctx->all[ctx->nall].val = val ? val : "1";
+            ctx->nall++;
         } else {
             set_global(&ctx->g, opt->name, val, want_help);
         }
