@@ -142,8 +142,10 @@ static const char *section_get(const struct section *s, const char *key)
     k = find_kv(s, key, strlen(key), NULL);
     if (k)
         return k->value;
-    dot = strchr(key, '.');
-    if (dot && dot[1]) {
+    /* "a.b.c" is parent "a", sub "b.c" or parent "a.b", sub "c" */
+    for (dot = strchr(key, '.'); dot; dot = strchr(dot + 1, '.')) {
+        if (!dot[1])
+            break;
         k = find_kv(s, key, (size_t)(dot - key), dot + 1);
         if (k)
             return k->value;

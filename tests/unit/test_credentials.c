@@ -143,6 +143,8 @@ static void test_credentials_parse_nested_and_continuation(void **state)
                  "   second\n"
                  "\n"
                  "   third\n"
+                 "k.dot =\n"
+                 "  sub = 5\n"
                  "[DEFAULT]\n"
                  "inherited = yes\n"
                  "region = never-used\n"
@@ -155,6 +157,7 @@ static void test_credentials_parse_nested_and_continuation(void **state)
     assert_string_equal(awscfg_get(cfg, "default", "s3"), "");
     assert_string_equal(awscfg_get(cfg, "default", "region"), "us-west-2");
     assert_string_equal(awscfg_get(cfg, "default", "multi"), "first\nsecond\n\nthird");
+    assert_string_equal(awscfg_get(cfg, "default", "k.dot.sub"), "5");
     /* [DEFAULT] keys reach every section of the file; own keys win */
     assert_string_equal(awscfg_get(cfg, "p", "inherited"), "yes");
     assert_string_equal(awscfg_get(cfg, "default", "inherited"), "yes");
