@@ -564,8 +564,6 @@ static void call_send(struct call *k)
         return;
     }
     rc = aws_proto_build(k->svc, k->op, k->input, &req, &e);
-    if (rc == 0 && http_headers_add(&req.headers, "User-Agent", USER_AGENT) < 0)
-        rc = dr_err_set(&e, DR_ENOMEM, "out of memory");
     if (rc == 0) {
         memset(&sp, 0, sizeof(sp));
         sp.region = ep.signing_region;
@@ -574,6 +572,9 @@ static void call_send(struct call *k)
         sp.creds = &k->creds;
         rc = sigv4_sign(&req, &sp, NULL, &e);
     }
+    /* like the SDKs, User-Agent is not signed (proxies may rewrite it) */
+    if (rc == 0 && http_headers_add(&req.headers, "User-Agent", USER_AGENT) < 0)
+        rc = dr_err_set(&e, DR_ENOMEM, "out of memory");
     if (rc == 0) {
         k->attempt++;
         c->stats.attempts++;
