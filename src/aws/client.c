@@ -71,6 +71,7 @@ struct call {
     struct aws_creds creds; /* identity resolved so far */
     struct dest *dest;
     int attempt; /* attempts made */
+    bool rl_waited; /* the rate limiter's token for this attempt was taken */
     enum retry_kind retried_kind;
     aws_done_cb cb;
     void *ud;
@@ -538,9 +539,11 @@ static void call_send(struct call *k)
     int rc;
 
     dr_err_clear(&e);
-    if (k->dest && !c->cfg.no_adaptive) {
+    /* ratelimit_acquire takes a token and says how long to wait before using it */
+    if (k->dest && !c->cfg.no_adaptive && !k->rl_waited) {
         wait = ratelimit_acquire(&k->dest->rl, time_now_ms());
         if (wait > 0) {
+            k->rl_waited = true;
             if (transport_timer(c->tp, wait, on_send_timer, k, &e) < 0)
                 call_fail(k, &e);
             return;
@@ -575,6 +578,7 @@ static void call_send(struct call *k)
     /* like the SDKs, User-Agent is not signed (proxies may rewrite it) */
     if (rc == 0 && http_headers_add(&req.headers, "User-Agent", USER_AGENT) < 0)
         rc = dr_err_set(&e, DR_ENOMEM, "out of memory");
+    k->rl_waited = false;
     if (rc == 0) {
         k->attempt++;
         c->stats.attempts++;
