@@ -9,7 +9,7 @@
  * iam.cn-north-1.amazonaws.com.cn; us-gov: iam.us-gov.amazonaws.com).
  * STS is regional by default (sts.REGION.amazonaws.com), as current SDKs
  * do; AWS_STS_REGIONAL_ENDPOINTS=legacy selects the global endpoint for
- * the legacy regions. Depends on core/*.
+ * the legacy regions. Depends on core/.
  */
 #ifndef DROVER_AWS_ENDPOINTS_H
 #define DROVER_AWS_ENDPOINTS_H
