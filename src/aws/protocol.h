@@ -13,7 +13,7 @@
  * become ISO 8601 strings, blobs stay base64.
  *
  * Pure functions: no I/O, fuzzable. Depends on aws/model.h, aws/http.h,
- * core/*, jansson, expat.
+ * core/, jansson, expat.
  */
 #ifndef DROVER_AWS_PROTOCOL_H
 #define DROVER_AWS_PROTOCOL_H

@@ -6,7 +6,7 @@
  *
  * Single-threaded: every function must be called from the thread that
  * runs the loop. Callbacks run inside transport_run_once().
- * Depends on libcurl, core/*, aws/http.h.
+ * Depends on libcurl, core/, aws/http.h.
  */
 #ifndef DROVER_AWS_TRANSPORT_H
 #define DROVER_AWS_TRANSPORT_H
