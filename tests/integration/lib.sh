@@ -91,6 +91,23 @@ start_moto() {
     wait_http "$MOTO_URL/moto-api/" 60 || { cat "$TRASH/moto.log"; exit 1; }
 }
 
+# start_faultserver SCRIPT: starts tests/tools/faultserver.py (SCRIPT is a
+# JSON file or inline JSON array); sets FAULT_URL and FAULT_LOG (JSON lines,
+# one per request received).
+start_faultserver() {
+    local pf="$TRASH/fault.port.$$.$RANDOM" i
+    FAULT_LOG="$TRASH/fault.$RANDOM.log"
+    python3 "$DROVER_SRC/tests/tools/faultserver.py" --script "$1" --log "$FAULT_LOG" \
+        --port-file "$pf" >"$TRASH/fault.out" 2>&1 &
+    track_pid $!
+    for ((i = 0; i < 100; i++)); do
+        [ -s "$pf" ] && break
+        sleep 0.1
+    done
+    [ -s "$pf" ] || { echo "faultserver did not start"; cat "$TRASH/fault.out"; return 1; }
+    FAULT_URL="http://127.0.0.1:$(cat "$pf")"
+}
+
 test_done() {
     if [ "$_failed" -gt 0 ]; then
         say "$_failed of $_count failed"
