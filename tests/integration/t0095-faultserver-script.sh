@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null || skip_all "curl is not installed"
+cd "$TRASH" || exit 1
 
 cat >"$TRASH/script.json" <<'JSON'
 [{"status": 400, "repeat": 2, "headers": {"Content-Type": "application/x-amz-json-1.1"},

@@ -247,7 +247,7 @@ static void test_transport_request_timeout_is_etimeout(void **state)
 
     new_transport(&c, &cfg);
     u = (struct req_ud){&c, 0};
-    submit(&c, &u, "GET", "ms=10000", NULL);
+    submit(&c, &u, "GET", "ms=3000", NULL);
     run_all(&c);
     assert_int_equal(c.ok, 0);
     assert_int_equal(c.failed, 1);
