@@ -646,6 +646,34 @@ static void test_sigv4_roundtrip_header_and_presign(void **state)
     sigv4_debug_cleanup(&dbg);
 }
 
+/* Golden from botocore 1.43 SigV4Auth.add_auth on the same request (drs
+ * REST path with an ARN sent encoded once, repeated query keys). */
+static void test_sigv4_matches_botocore_drs_rest(void **state)
+{
+    struct aws_creds c = {0};
+    struct http_request r;
+    struct sigv4_params p = {.region = "us-east-1", .service = "drs", .now = 1796164284};
+    struct dr_err err;
+    (void)state;
+
+    assert_int_equal(aws_creds_set(&c, "AKIDEXAMPLE", "secret/key", "tok", 0, "env", NULL), 0);
+    p.creds = &c;
+    assert_int_equal(
+        http_req_init(&r, "GET", "https", "drs.us-east-1.amazonaws.com",
+                      "/tags/arn%3Aaws%3Adrs%3Aus-east-1%3A123456789012%3Asource-server%2Fs-1",
+                      "tagKeys=b&tagKeys=a", NULL),
+        0);
+    assert_int_equal(http_headers_add(&r.headers, "Content-Type", "application/json"), 0);
+    assert_int_equal(sigv4_sign(&r, &p, NULL, &err), 0);
+    assert_string_equal(http_headers_get(&r.headers, "Authorization"),
+                        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261201/us-east-1/drs/"
+                        "aws4_request, SignedHeaders=content-type;host;x-amz-date;"
+                        "x-amz-security-token, Signature="
+                        "90acb1e2fb0ba28ab477ffc1f475d71c9e530c8720dac7d162b1da6fd6583e40");
+    http_req_cleanup(&r);
+    aws_creds_cleanup(&c);
+}
+
 static void test_sigv4_unsigned_payload_s3(void **state)
 {
     struct fixture f;
@@ -838,6 +866,7 @@ int main(void)
         cmocka_unit_test(test_sigv4_double_encoding_and_s3_mode),
         cmocka_unit_test(test_sigv4_canonical_query_rules),
         cmocka_unit_test(test_sigv4_roundtrip_header_and_presign),
+        cmocka_unit_test(test_sigv4_matches_botocore_drs_rest),
         cmocka_unit_test(test_sigv4_unsigned_payload_s3),
         cmocka_unit_test(test_sigv4_verify_errors),
         cmocka_unit_test(test_sigv4_parse_auth_errors),
