@@ -70,7 +70,7 @@ struct call {
     bool explicit_creds;
     struct aws_creds creds; /* identity resolved so far */
     struct dest *dest;
-    int attempt; /* attempts made */
+    int attempt;    /* attempts made */
     bool rl_waited; /* the rate limiter's token for this attempt was taken */
     enum retry_kind retried_kind;
     aws_done_cb cb;

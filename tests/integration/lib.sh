@@ -9,6 +9,7 @@ DROVER_SHARED=${DROVER_SHARED:-$DROVER_SRC/../shared}
 TEST_NAME=$(basename "$0" .sh)
 TRASH=$(mktemp -d "${TMPDIR:-/tmp}/drover-$TEST_NAME.XXXXXX")
 export DROVER_HOME="$TRASH/home"
+mkdir -p "$TRASH/work" && cd "$TRASH/work" || exit 1
 export HOME="$TRASH"
 unset AWS_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN AWS_ENDPOINT_URL
 export AWS_EC2_METADATA_DISABLED=true

@@ -27,7 +27,7 @@ test_expect_success 'botocore computes the same signatures' '
     python3 "$DROVER_SRC/tests/tools/botocore_verify.py" "$TRASH/req.log" \
         "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" "$AWS_SESSION_TOKEN" >out &&
     cat out && grep -c matches out | grep -qx 5 &&
-    grep -q "^drs POST /tags/arn%3Aaws%3Adrs" out &&
+    grep -q "^drs GET /tags/arn%3Aaws%3Adrs" out &&
     grep -q "^kms POST / TrentService.DescribeKey" out &&
     grep -q "^ec2 " out && grep -q "^sts " out
 '
