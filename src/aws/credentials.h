@@ -57,9 +57,10 @@ struct cred_env {
 
 struct awscfg; /* opaque: profiles -> key/value */
 
-#define AWSCFG_MAX_FILE     (1 << 20) /* bytes per file */
-#define AWSCFG_MAX_SECTIONS 4096      /* per awscfg */
-#define AWSCFG_MAX_KEYS     65536     /* per awscfg, nested keys included */
+#define AWSCFG_MAX_FILE         (1 << 20) /* bytes per file */
+#define AWSCFG_MAX_SECTIONS     4096      /* per awscfg */
+#define AWSCFG_MAX_KEYS         65536     /* per awscfg, nested keys included */
+#define AWSCFG_MAX_SECTION_KEYS 1024      /* per section (lookups are linear) */
 
 struct awscfg *awscfg_new(void);
 void awscfg_free(struct awscfg *cfg);
@@ -88,8 +89,9 @@ void awscfg_free(struct awscfg *cfg);
  *  - a key repeated in a section: the last wins; a section header repeated
  *    in one file: the sections merge (botocore rejects both).
  *  - CRLF / CR line ends and a UTF-8 BOM are fine; NUL bytes are not.
- * At most AWSCFG_MAX_FILE bytes, AWSCFG_MAX_SECTIONS sections and
- * AWSCFG_MAX_KEYS keys. `what` names the file in errors, which give the
+ * At most AWSCFG_MAX_FILE bytes, AWSCFG_MAX_SECTIONS sections,
+ * AWSCFG_MAX_KEYS keys, AWSCFG_MAX_SECTION_KEYS keys in one section and
+ * 255-byte key names. `what` names the file in errors, which give the
  * line: "~/.aws/config: line 7: expected key = value" (-DR_EINVAL).
  * On error cfg may hold part of the file; free it.
  */

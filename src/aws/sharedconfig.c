@@ -335,6 +335,11 @@ static int set_kv(struct parser *ps, struct section *s, struct str key, struct s
         *idx = (size_t)(k - s->kv);
         return 0;
     }
+    if (s->nkv >= AWSCFG_MAX_SECTION_KEYS) {
+        free(subz);
+        free(value);
+        return perr(ps, DR_EINVAL, "more than %d keys in one section", AWSCFG_MAX_SECTION_KEYS);
+    }
     if (ps->cfg->nkeys >= AWSCFG_MAX_KEYS) {
         free(subz);
         free(value);
@@ -717,8 +722,11 @@ int awscfg_parse(struct awscfg *cfg, const char *text, size_t len, bool config_f
                 cur = &cfg->secs[cur_idx];
         }
     }
-    if (defs.nkv)
+    if (defs.nkv) {
         rc = apply_defaults(&ps, &defs);
+        if (rc < 0)
+            dr_err_prefix(ps.err, "applying [DEFAULT]: ");
+    }
 out:
     buf_cleanup(&name);
     section_free(cfg, &defs);

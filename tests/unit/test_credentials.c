@@ -228,6 +228,14 @@ static void test_credentials_parse_caps(void **state)
         assert_int_equal(awscfg_parse(cfg, b.p, b.len, false, "many", &err), -DR_EINVAL);
         assert_non_null(strstr(err.msg, "more than 4096 sections"));
         awscfg_free(cfg);
+        buf_reset(&b);
+        assert_int_equal(buf_adds(&b, "[default]\n"), 0);
+        for (int i = 0; i <= AWSCFG_MAX_SECTION_KEYS; i++)
+            assert_int_equal(buf_addf(&b, "k%d = v\n", i), 0);
+        cfg = awscfg_new();
+        assert_int_equal(awscfg_parse(cfg, b.p, b.len, true, "keys", &err), -DR_EINVAL);
+        assert_string_equal(err.msg, "keys: line 1026: more than 1024 keys in one section");
+        awscfg_free(cfg);
         buf_cleanup(&b);
     }
     free(big);
