@@ -358,7 +358,7 @@ static void on_assumed(void *ud, json_t *out, const struct dr_err *err)
     struct aws_client *c = k->c;
     struct aws_creds creds;
     struct dr_err e;
-    char key[512];
+    char key[CRED_CACHE_KEY_MAX];
 
     memset(&creds, 0, sizeof(creds));
     dr_err_clear(&e);
@@ -437,7 +437,7 @@ static void call_resolve(struct call *k)
         }
     }
     while (k->role_idx < k->nroles) {
-        char key[512];
+        char key[CRED_CACHE_KEY_MAX];
         struct aws_creds hit;
         enum cred_lookup r;
 
@@ -449,6 +449,10 @@ static void call_resolve(struct call *k)
         r = cred_cache_lookup(c->cache, key, time_now_ms(), &hit, on_cred_ready, k);
         if (r == CRED_WAIT)
             return;
+        if (r == CRED_ERROR) {
+            call_fail_msg(k, DR_ENOMEM, "out of memory in the credential cache");
+            return;
+        }
         if (r == CRED_FETCH) {
             start_assume(k);
             return;

@@ -14,7 +14,7 @@ start_faults() { # SCRIPT_JSON
     for i in $(seq 50); do [ -s "$TRASH/port" ] && break; sleep 0.1; done
     export AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$TRASH/port")"
 }
-stop_faults() { kill "$FAULT_PID" 2>/dev/null; wait "$FAULT_PID" 2>/dev/null; }
+stop_faults() { kill "$FAULT_PID" 2>/dev/null; wait "$FAULT_PID" 2>/dev/null; return 0; }
 export AWS_ACCESS_KEY_ID=AKIDEXAMPLE0220 AWS_SECRET_ACCESS_KEY=secret0220 AWS_REGION=us-east-1
 THROTTLE='{"status":429,"headers":{"Content-Type":"application/x-amz-json-1.1"},"body":"{\"__type\":\"ThrottlingException\",\"message\":\"Rate exceeded\"}"}'
 
