@@ -1,6 +1,7 @@
 /*
  * fuzz_sigv4.c - libFuzzer target for the SigV4 receiving side. The input
- * is split on '\n' into: Authorization header, query, path, X-Amz-Date,
+ * is split on '\n' into: Authorization header, query, path, X-Amz-Date
+ * (sent as an HTTP Date header instead when it contains a ','),
  * X-Amz-Security-Token, a signed header value, X-Amz-Content-Sha256, and
  * the rest is the body. Each request goes through sigv4_parse_auth and
  * sigv4_verify (must never crash); then the same request is signed and
@@ -80,7 +81,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (http_req_init(&r, "POST", "https", "example.amazonaws.com", f[2], f[1], NULL) < 0)
         goto out;
     if ((*f[0] && http_headers_add(&r.headers, "Authorization", f[0]) < 0) ||
-        (*f[3] && http_headers_add(&r.headers, "X-Amz-Date", f[3]) < 0) ||
+        (*f[3] &&
+         http_headers_add(&r.headers, strchr(f[3], ',') ? "Date" : "X-Amz-Date", f[3]) < 0) ||
         (*f[4] && http_headers_add(&r.headers, "X-Amz-Security-Token", f[4]) < 0) ||
         http_headers_add(&r.headers, "Host", "example.amazonaws.com") < 0 ||
         http_headers_add(&r.headers, "My-Header", f[5]) < 0 ||

@@ -116,7 +116,9 @@ struct sigv4_auth {
 
 /*
  * Parses the Authorization header (or, when there is none, the X-Amz-*
- * query parameters of a presigned URL) and X-Amz-Date. Checks only the
+ * query parameters of a presigned URL) and X-Amz-Date (for header
+ * signing, an RFC 7231 Date header stands in when there is no X-Amz-Date,
+ * as AWS allows; auth->amz_date is then its basic form). Checks only the
  * form: algorithm AWS4-HMAC-SHA256, five-element credential ending in
  * aws4_request, ISO-8601 basic X-Amz-Date, lowercase SignedHeaders that
  * include host, 64-hex signature, X-Amz-Expires in 1..604800.

@@ -216,6 +216,8 @@ static int parse_header_auth(const struct http_request *req, const char *authz,
 {
     struct str all = str_trim(str_from(authz)), alg, rest, cred = {0}, sh = {0}, sig = {0};
     const char *date = http_headers_get(&req->headers, "X-Amz-Date");
+    const char *http_date = date ? NULL : http_headers_get(&req->headers, "Date");
+    char from_http[17];
     size_t sp = 0;
     int rc;
 
@@ -247,6 +249,16 @@ static int parse_header_auth(const struct http_request *req, const char *authz,
             else if (str_eq_cstr(key, "Signature"))
                 sig = val;
         }
+    }
+    if (!date && http_date) {
+        /* AWS accepts an RFC 7231 Date header (signed as sent) when there is
+         * no X-Amz-Date; the string to sign uses its basic-format form. */
+        int64_t ms;
+        if (time_parse_http(http_date, &ms) < 0)
+            return incomplete(err, "Date header must be an RFC 7231 HTTP date. Got '%.40s'.",
+                              http_date);
+        time_amz_date((time_t)(ms / 1000), from_http, sizeof(from_http));
+        date = from_http;
     }
     if (!cred.p || !sh.p || !sig.p || !date) {
         struct buf m;

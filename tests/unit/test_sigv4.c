@@ -13,6 +13,7 @@
 #include "aws/creds.h"
 #include "aws/http.h"
 #include "aws/sigv4.h"
+#include "aws/sigv4_int.h" /* sigv4_build_creq, sigv4_finish */
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/jsonutil.h"
@@ -774,6 +775,65 @@ static int parse_with_query(const char *query, struct dr_err *err)
 #define SIG64 "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"
 #define CRED  "AKID/20150830/us-east-1/svc/aws4_request"
 
+/* No X-Amz-Date: a signed RFC 7231 Date header is accepted, as AWS does. */
+static void test_sigv4_verify_date_header(void **state)
+{
+    static const char empty_hash[] =
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    struct http_request r;
+    struct sigv4_auth a;
+    struct sigv4_verify_opts o = {.now = 1440938160};
+    struct sigv4_creq_in in = {.method = "GET",
+                               .path = "/",
+                               .query = "",
+                               .signed_headers = "date;host",
+                               .payload_hash = empty_hash};
+    struct buf creq, sts, authz;
+    struct dr_err err;
+    char sig[65];
+    (void)state;
+
+    assert_int_equal(http_req_init(&r, "GET", "https", "example.amazonaws.com", "/", "", NULL), 0);
+    assert_int_equal(http_headers_add(&r.headers, "Host", "example.amazonaws.com"), 0);
+    assert_int_equal(http_headers_add(&r.headers, "Date", "Sun, 30 Aug 2015 12:36:00 GMT"), 0);
+    in.headers = &r.headers;
+    in.host = r.host;
+    buf_init(&creq, 0);
+    buf_init(&sts, 0);
+    buf_init(&authz, 0);
+    assert_int_equal(sigv4_build_creq(&creq, &in), 0);
+    assert_non_null(strstr(creq.p, "date:Sun, 30 Aug 2015 12:36:00 GMT\nhost:"));
+    assert_int_equal(sigv4_finish(&creq, "20150830T123600Z", "20150830", "us-east-1", "service",
+                                  "secret", &sts, sig),
+                     0);
+    assert_int_equal(buf_addf(&authz,
+                              "AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/service/"
+                              "aws4_request, SignedHeaders=date;host, Signature=%s",
+                              sig),
+                     0);
+    assert_int_equal(http_headers_add(&r.headers, "Authorization", authz.p), 0);
+    assert_int_equal(sigv4_parse_auth(&r, &a, &err), 0);
+    assert_string_equal(a.amz_date, "20150830T123600Z");
+    assert_int_equal(sigv4_verify(&r, &a, "secret", NULL, &o, NULL, &err), 0);
+    assert_int_equal(sigv4_verify(&r, &a, "other", NULL, &o, NULL, &err), -DR_EDENIED);
+    assert_string_equal(err.code, "SignatureDoesNotMatch");
+    /* one second later: a different signed value and string to sign */
+    assert_int_equal(http_headers_set(&r.headers, "Date", "Sun, 30 Aug 2015 12:36:01 GMT"), 0);
+    assert_int_equal(sigv4_parse_auth(&r, &a, &err), 0);
+    assert_string_equal(a.amz_date, "20150830T123601Z");
+    assert_int_equal(sigv4_verify(&r, &a, "secret", NULL, &o, NULL, &err), -DR_EDENIED);
+    assert_string_equal(err.code, "SignatureDoesNotMatch");
+    /* an unparseable Date is named */
+    assert_int_equal(http_headers_set(&r.headers, "Date", "yesterday"), 0);
+    assert_int_equal(sigv4_parse_auth(&r, &a, &err), -DR_EDENIED);
+    assert_string_equal(err.code, "IncompleteSignature");
+    assert_non_null(strstr(err.msg, "Date header must be an RFC 7231 HTTP date"));
+    buf_cleanup(&creq);
+    buf_cleanup(&sts);
+    buf_cleanup(&authz);
+    http_req_cleanup(&r);
+}
+
 static void test_sigv4_parse_auth_errors(void **state)
 {
     struct dr_err err;
@@ -870,6 +930,7 @@ int main(void)
         cmocka_unit_test(test_sigv4_unsigned_payload_s3),
         cmocka_unit_test(test_sigv4_verify_errors),
         cmocka_unit_test(test_sigv4_parse_auth_errors),
+        cmocka_unit_test(test_sigv4_verify_date_header),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
