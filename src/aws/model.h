@@ -26,7 +26,9 @@ struct aws_service_info {
     const char *api_version;     /* "2020-02-26" */
     const char *target_prefix;   /* json protocol X-Amz-Target prefix, or NULL */
     const char *json_version;    /* "1.1" for json protocol, or NULL */
-    bool global;                 /* IAM-style global endpoint */
+    const char *service_id;      /* botocore serviceId: "drs", "Service Quotas" */
+    const char *global_endpoint; /* "iam.amazonaws.com", or NULL */
+    bool global;                 /* IAM-style global endpoint (global_endpoint != NULL) */
     enum aws_protocol protocol;
 };
 
@@ -35,6 +37,8 @@ struct aws_paginator {
     const char *output_token; /* "nextToken" (may be a dotted path) */
     const char *limit_key;    /* "maxResults", or NULL */
     const char *result_key;   /* "items" (first result key) */
+    bool multi;               /* botocore lists several tokens or result keys; only the
+                               * first of each is given here */
 };
 
 /* Looks up a service by CLI name ("drs"), endpoint prefix or botocore id. NULL if unknown. */
@@ -44,6 +48,8 @@ void aws_model_service_info(const struct aws_service_model *svc, struct aws_serv
  * CLI's kebab-case form ("describe-source-servers"). NULL if unknown. */
 const struct aws_op_model *aws_model_op(const struct aws_service_model *svc, const char *name);
 const char *aws_model_op_name(const struct aws_op_model *op);
+/* The service an operation belongs to. */
+const struct aws_service_model *aws_model_op_service(const struct aws_op_model *op);
 /* Fills *out; returns false when the operation has no paginator. */
 bool aws_model_op_paginator(const struct aws_op_model *op, struct aws_paginator *out);
 /* Iterates services and operations (index from 0; NULL past the end). */
