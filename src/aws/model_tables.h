@@ -1,6 +1,6 @@
 /*
  * model_tables.h - the private layout of the generated model tables
- * (src/aws/models/, written by tools/gen_models.py; keep the two in
+ * (src/aws/models/, one .c per service, written by tools/gen_models.py; keep the two in
  * step). Used by model.c and the protocol marshallers only; everything
  * else goes through aws/model.h.
  *
