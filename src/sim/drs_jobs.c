@@ -109,11 +109,18 @@ static struct sim_job *job_new(struct sim_call *c, bool terminate, size_t nserve
     char arn[256], t[32];
     snprintf(arn, sizeof arn, "arn:aws:drs:%s:%s:job/%s", c->region, c->account_id, j->id);
     sim_fmt_time(c->now_ms, t, sizeof t);
-    j->job =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:O}", "jobID", j->id, "arn", arn, "type",
-                  terminate ? "TERMINATE" : "LAUNCH", "initiatedBy", initiated_by,
-                  "creationDateTime", t, "status", "PENDING", "participatingServers", "tags", tags);
+    j->job = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:[], s:o}", "jobID", j->id, "arn", arn,
+                       "type", terminate ? "TERMINATE" : "LAUNCH", "initiatedBy", initiated_by,
+                       "creationDateTime", t, "status", "PENDING", "participatingServers", "tags",
+                       tags ? json_incref(tags) : json_object());
     j->log = json_array();
+    if (!j->job || !j->log) {
+        json_decref(j->job);
+        json_decref(j->log);
+        free(j->ev);
+        free(j);
+        return NULL;
+    }
     return j;
 }
 

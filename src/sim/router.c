@@ -427,6 +427,12 @@ void sim_handle(struct sim_world *w, const struct http_request *req, struct sim_
     pthread_mutex_lock(&w->mu);
     locked = true;
     request_id(w, c.request_id, sizeof c.request_id);
+    if (req->body_len > SIM_BODY_MAX) {
+        write_error(out, s, 413,
+                    s->proto >= P_JSON ? "ValidationException" : "RequestEntityTooLarge",
+                    "Request body exceeds 10485760 bytes", c.request_id, NULL);
+        goto out;
+    }
     if (prc < 0) {
         write_error(out, s, 403, err.code[0] ? err.code : "MissingAuthenticationToken",
                     err.msg[0] ? err.msg : "Request is missing Authentication Token", c.request_id,
@@ -437,12 +443,6 @@ void sim_handle(struct sim_world *w, const struct http_request *req, struct sim_
         char msg[160];
         snprintf(msg, sizeof msg, "The simulator does not implement service '%.64s'", auth.service);
         write_error(out, s, 400, "UnknownServiceException", msg, c.request_id, NULL);
-        goto out;
-    }
-    if (req->body_len > SIM_BODY_MAX) {
-        write_error(out, s, 413,
-                    s->proto >= P_JSON ? "ValidationException" : "RequestEntityTooLarge",
-                    "Request body exceeds 10485760 bytes", c.request_id, NULL);
         goto out;
     }
     json_t *ident = json_object_get(w->keys, auth.access_key_id);
