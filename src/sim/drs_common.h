@@ -1,0 +1,25 @@
+/*
+ * drs_common.h - helpers shared by the simulator's DRS files (drs.c,
+ * drs_ops.c): validation errors in the DRS shape, the account-region's
+ * DRS state, and replication refresh. Internal to src/sim.
+ */
+#ifndef DROVER_SIM_DRS_COMMON_H
+#define DROVER_SIM_DRS_COMMON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "sim/internal.h"
+
+/* ValidationException with reason fieldValidationFailed and a fieldList. Returns -1. */
+int drs_vfail(struct sim_call *c, const char *field, const char *msg);
+/* The caller's DRS state; with need_init, UninitializedAccountException when not initialized. */
+json_t *drs_state(struct sim_call *c, bool need_init);
+/* Optional/required list member with length bounds; *out borrowed (NULL when absent). */
+int drs_check_list(struct sim_call *c, json_t *in, const char *field, size_t min, size_t max,
+                   json_t **out);
+int drs_check_tags(struct sim_call *c, json_t *tags, const char *field);
+/* Recomputes a source server's replication view for the current sim time. */
+void drs_refresh_server(struct sim_call *c, json_t *drs, const char *id);
+
+#endif

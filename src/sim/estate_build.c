@@ -1,0 +1,380 @@
+/*
+ * estate_build.c - turns the normalized estate (estate.c) into live world
+ * state: accounts with their roles, access keys, and per account-region
+ * DRS source servers (in the DRS model's SourceServer shape), KMS keys and
+ * EC2 networking (in the EC2 XML convention). Called with w->mu held (or
+ * before the world is shared). Depends on the core module, jansson.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/str.h"
+#include "sim/internal.h"
+
+static void iso(int64_t ms, char *out, size_t n)
+{
+    sim_fmt_time(ms, out, n);
+}
+
+static json_t *ec2_tags(json_t *obj)
+{
+    json_t *t = json_object_get(obj, "tags");
+    return t ? sim_tags_to_ec2(t) : json_array();
+}
+
+static void add_identity(struct sim_world *w, const char *acct, json_t *user)
+{
+    char arn[256], uid[32], h[18];
+    const char *name = json_string_value(json_object_get(user, "name"));
+    snprintf(arn, sizeof arn, "arn:aws:iam::%s:user/%s", acct, name);
+    sim_prng_hex(&w->rng, h, 17);
+    for (char *c = h; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    snprintf(uid, sizeof uid, "AIDA%s", h);
+    json_object_set_new(w->keys, json_string_value(json_object_get(user, "access_key_id")),
+                        json_pack("{s:s, s:s, s:s, s:s, s:s}", "type", "user", "account_id", acct,
+                                  "arn", arn, "user_id", uid, "secret",
+                                  json_string_value(json_object_get(user, "secret_access_key"))));
+}
+
+static json_t *build_roles(const char *acct, json_t *roles, int64_t now)
+{
+    json_t *out = json_object();
+    char t[32];
+    iso(now, t, sizeof t);
+    size_t i;
+    json_t *r;
+    json_array_foreach(roles, i, r)
+    {
+        const char *name = json_string_value(json_object_get(r, "name"));
+        const char *path = json_string_value(json_object_get(r, "path"));
+        char arn[512];
+        snprintf(arn, sizeof arn, "arn:aws:iam::%s:role%s%s", acct, path, name);
+        json_t *role = json_pack(
+            "{s:s, s:s, s:s, s:s, s:s, s:O, s:s, s:I, s:O, s:O, s:O}", "RoleName", name, "Path",
+            path, "Arn", arn, "RoleId", json_string_value(json_object_get(r, "role_id")),
+            "CreateDate", t, "trust", json_object_get(r, "trust_policy"), "Description",
+            json_string_value(json_object_get(r, "description")), "MaxSessionDuration",
+            (json_int_t)json_integer_value(json_object_get(r, "max_session_duration")), "inline",
+            json_object_get(r, "policies"), "managed", json_object_get(r, "managed_policy_arns"),
+            "tags", json_object_get(r, "tags"));
+        json_object_set_new(out, name, role);
+    }
+    return out;
+}
+
+static json_t *source_server(const char *acct, const char *region, json_t *s, int64_t now)
+{
+    const char *id = json_string_value(json_object_get(s, "id"));
+    char arn[256], t[32], ip[32], mac[32];
+    snprintf(arn, sizeof arn, "arn:aws:drs:%s:%s:source-server/%s", region, acct, id);
+    iso(now, t, sizeof t);
+    unsigned h = 0;
+    for (const char *c = id; *c; c++)
+        h = h * 31 + (unsigned char)*c;
+    snprintf(ip, sizeof ip, "10.%u.%u.%u", (h >> 16) & 255, (h >> 8) & 255, (h & 253) + 1);
+    snprintf(mac, sizeof mac, "0a:%02x:%02x:%02x:%02x:01", (h >> 24) & 255, (h >> 16) & 255,
+             (h >> 8) & 255, h & 255);
+    json_t *org = json_object_get(s, "origin");
+    json_t *disks = json_array(), *rdisks = json_array();
+    size_t i;
+    json_t *d;
+    json_array_foreach(json_object_get(s, "disks"), i, d)
+    {
+        json_int_t bytes = (json_int_t)json_integer_value(json_object_get(d, "size_gb")) << 30;
+        const char *dev = json_string_value(json_object_get(d, "device"));
+        json_array_append_new(disks, json_pack("{s:s, s:I}", "deviceName", dev, "bytes", bytes));
+        json_array_append_new(
+            rdisks, json_pack("{s:s, s:I, s:I, s:I, s:I}", "deviceName", dev, "totalStorageBytes",
+                              bytes, "replicatedStorageBytes", bytes, "rescannedStorageBytes",
+                              (json_int_t)0, "backloggedStorageBytes", (json_int_t)0));
+    }
+    char az[80];
+    snprintf(az, sizeof az, "%sa", region);
+    const char *hostname = json_string_value(json_object_get(s, "hostname"));
+    char fqdn[300];
+    snprintf(fqdn, sizeof fqdn, "%s.corp.example", hostname);
+    json_t *staging = json_pack("{s:s}", "status", "NOT_EXTENDED");
+    const char *stg = json_string_value(json_object_get(s, "staging_account_id"));
+    if (stg) {
+        char sarn[256];
+        snprintf(sarn, sizeof sarn, "arn:aws:drs:%s:%s:source-server/%s", region, stg, id);
+        json_object_set_new(staging, "status", json_string("EXTENDED"));
+        json_object_set_new(staging, "stagingAccountID", json_string(stg));
+        json_object_set_new(staging, "stagingSourceServerArn", json_string(sarn));
+    }
+    return json_pack(
+        "{s:s, s:s, s:O, s:s, s:{s:s, s:s, s:o, s:s}, s:{s:s, s:s, s:s, s:s},"
+        " s:{s:s, s:s, s:{s:s, s:s}, s:[{s:s, s:[s], s:b}], s:o, s:[{s:I, s:s}], s:I, s:{s:s}, "
+        "s:b},"
+        " s:{s:s, s:s, s:s}, s:o, s:s, s:s}",
+        "sourceServerID", id, "arn", arn, "tags", json_object_get(s, "tags"), "lastLaunchResult",
+        "NOT_STARTED", "dataReplicationInfo", "dataReplicationState", "CONTINUOUS", "lagDuration",
+        "PT0S", "replicatedDisks", rdisks, "stagingAvailabilityZone", az, "lifeCycle",
+        "addedToServiceDateTime", t, "firstByteDateTime", t, "elapsedReplicationDuration", "PT0S",
+        "lastSeenByServiceDateTime", t, "sourceProperties", "lastUpdatedDateTime", t,
+        "recommendedInstanceType", json_string_value(json_object_get(s, "instance_type")),
+        "identificationHints", "hostname", hostname, "fqdn", fqdn, "networkInterfaces",
+        "macAddress", mac, "ips", ip, "isPrimary", 1, "disks", disks, "cpus", "cores",
+        (json_int_t)json_integer_value(json_object_get(s, "cpus")), "modelName",
+        "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz", "ramBytes",
+        (json_int_t)json_integer_value(json_object_get(s, "ram_gb")) << 30, "os", "fullString",
+        json_string_value(json_object_get(s, "os")), "supportsNitroInstances", 1,
+        "sourceCloudProperties", "originAccountID",
+        json_string_value(json_object_get(org, "account_id")), "originRegion",
+        json_string_value(json_object_get(org, "region")), "originAvailabilityZone",
+        json_string_value(json_object_get(org, "az")), "stagingArea", staging,
+        "replicationDirection", "FAILOVER", "agentVersion", "4.7.0");
+}
+
+static void build_drs(struct sim_world *w, const char *acct, const char *region, json_t *dr,
+                      int64_t now)
+{
+    json_t *ar = sim_ar(w, acct, region);
+    if (!ar)
+        return;
+    json_t *drs = json_object_get(ar, "drs");
+    json_object_set(drs, "initialized", json_object_get(dr, "initialized"));
+    json_t *servers = json_object_get(drs, "servers"), *meta = json_object_get(drs, "meta");
+    char key[SIM_AR_KEY_MAX];
+    sim_ar_key(key, sizeof key, acct, region);
+    size_t i;
+    json_t *s;
+    json_array_foreach(json_object_get(dr, "source_servers"), i, s)
+    {
+        const char *id = json_string_value(json_object_get(s, "id"));
+        json_object_set_new(servers, id, source_server(acct, region, s, now));
+        json_t *rep = json_object_get(s, "replication");
+        int64_t sync = json_integer_value(json_object_get(rep, "initial_sync_seconds"));
+        json_object_set_new(
+            meta, id,
+            json_pack("{s:s, s:I, s:I, s:b, s:I}", "state",
+                      json_string_value(json_object_get(rep, "state")), "lag_s",
+                      (json_int_t)json_integer_value(json_object_get(rep, "lag_seconds")),
+                      "sync_end_ms", (json_int_t)(now + sync * 1000), "archived",
+                      json_is_true(json_object_get(s, "archived")), "since_ms", (json_int_t)now));
+        json_object_set_new(w->servers, id, json_string(key));
+    }
+    json_t *tpls = json_object_get(drs, "templates");
+    json_array_foreach(json_object_get(dr, "replication_templates"), i, s)
+    {
+        const char *id =
+            json_string_value(json_object_get(s, "replicationConfigurationTemplateID"));
+        char arn[256];
+        snprintf(arn, sizeof arn, "arn:aws:drs:%s:%s:replication-configuration-template/%s", region,
+                 acct, id);
+        json_t *t = json_deep_copy(s);
+        json_object_set_new(t, "arn", json_string(arn));
+        if (!json_object_get(t, "tags"))
+            json_object_set_new(t, "tags", json_object());
+        json_object_set_new(tpls, id, t);
+    }
+    json_object_set(drs, "staging_accounts", json_object_get(dr, "staging_accounts"));
+    json_object_set_new(drs, "extensible",
+                        json_deep_copy(json_object_get(dr, "extensible_source_servers")));
+}
+
+static void build_kms(struct sim_world *w, const char *acct, json_t *a, int64_t now)
+{
+    size_t i, j;
+    json_t *k, *al;
+    json_array_foreach(json_object_get(a, "kms_keys"), i, k)
+    {
+        const char *region = json_string_value(json_object_get(k, "region"));
+        json_t *ar = sim_ar(w, acct, region);
+        if (!ar)
+            continue;
+        json_t *kms = json_object_get(ar, "kms");
+        const char *id = json_string_value(json_object_get(k, "id"));
+        char arn[256];
+        snprintf(arn, sizeof arn, "arn:aws:kms:%s:%s:key/%s", region, acct, id);
+        json_t *key = json_pack(
+            "{s:s, s:s, s:s, s:O, s:O, s:O, s:I}", "id", id, "arn", arn, "region", region, "state",
+            json_object_get(k, "state"), "manager", json_object_get(k, "manager"), "description",
+            json_object_get(k, "description"), "created_s", (json_int_t)(now / 1000));
+        json_t *pol = json_object_get(k, "policy");
+        if (pol)
+            json_object_set(key, "policy", pol);
+        json_object_set_new(json_object_get(kms, "keys"), id, key);
+        json_array_foreach(json_object_get(k, "aliases"), j, al)
+        {
+            char aarn[300];
+            snprintf(aarn, sizeof aarn, "arn:aws:kms:%s:%s:%s", region, acct,
+                     json_string_value(al));
+            json_array_append_new(
+                json_object_get(kms, "aliases"),
+                json_pack("{s:O, s:s, s:s}", "AliasName", al, "AliasArn", aarn, "TargetKeyId", id));
+        }
+    }
+}
+
+static void build_network(struct sim_world *w, const char *acct, json_t *a)
+{
+    size_t i, j, k;
+    json_t *v, *x, *r;
+    json_array_foreach(json_object_get(a, "vpcs"), i, v)
+    {
+        const char *region = json_string_value(json_object_get(v, "region"));
+        const char *vpc = json_string_value(json_object_get(v, "id"));
+        json_t *ar = sim_ar(w, acct, region);
+        if (!ar)
+            continue;
+        json_t *ec2 = json_object_get(ar, "ec2");
+        json_array_append_new(json_object_get(ec2, "vpcs"),
+                              json_pack("{s:s, s:s, s:O, s:s, s:s, s:b, s:o}", "vpcId", vpc,
+                                        "state", "available", "cidrBlock",
+                                        json_object_get(v, "cidr"), "dhcpOptionsId", "dopt-0sim",
+                                        "ownerId", acct, "isDefault", 0, "tagSet", ec2_tags(v)));
+        json_array_foreach(json_object_get(v, "subnets"), j, x)
+        {
+            char sarn[256];
+            snprintf(sarn, sizeof sarn, "arn:aws:ec2:%s:%s:subnet/%s", region, acct,
+                     json_string_value(json_object_get(x, "id")));
+            json_array_append_new(
+                json_object_get(ec2, "subnets"),
+                json_pack("{s:O, s:s, s:s, s:O, s:O, s:i, s:s, s:s, s:o}", "subnetId",
+                          json_object_get(x, "id"), "vpcId", vpc, "state", "available", "cidrBlock",
+                          json_object_get(x, "cidr"), "availabilityZone", json_object_get(x, "az"),
+                          "availableIpAddressCount", 250, "ownerId", acct, "subnetArn", sarn,
+                          "tagSet", ec2_tags(x)));
+        }
+        json_array_foreach(json_object_get(v, "security_groups"), j, x)
+        {
+            json_t *perms[2] = {json_array(), json_array()};
+            const char *dir[2] = {"ingress", "egress"};
+            for (int d = 0; d < 2; d++) {
+                json_array_foreach(json_object_get(x, dir[d]), k, r)
+                {
+                    const char *proto = json_string_value(json_object_get(r, "protocol"));
+                    json_t *p = json_pack("{s:s}", "ipProtocol", proto ? proto : "-1");
+                    if (json_object_get(r, "from_port"))
+                        json_object_set(p, "fromPort", json_object_get(r, "from_port"));
+                    if (json_object_get(r, "to_port"))
+                        json_object_set(p, "toPort", json_object_get(r, "to_port"));
+                    const char *cidr = json_string_value(json_object_get(r, "cidr"));
+                    json_object_set_new(p, "ipRanges",
+                                        json_pack("[{s:s}]", "cidrIp", cidr ? cidr : "0.0.0.0/0"));
+                    const char *src = json_string_value(json_object_get(r, "source_group"));
+                    json_object_set_new(
+                        p, "groups",
+                        src ? json_pack("[{s:s, s:s}]", "groupId", src, "userId", acct)
+                            : json_array());
+                    json_array_append_new(perms[d], p);
+                }
+            }
+            json_array_append_new(
+                json_object_get(ec2, "sgs"),
+                json_pack("{s:O, s:O, s:O, s:s, s:s, s:o, s:o, s:o}", "groupId",
+                          json_object_get(x, "id"), "groupName", json_object_get(x, "name"),
+                          "groupDescription", json_object_get(x, "description"), "vpcId", vpc,
+                          "ownerId", acct, "ipPermissions", perms[0], "ipPermissionsEgress",
+                          perms[1], "tagSet", ec2_tags(x)));
+        }
+        json_array_foreach(json_object_get(v, "route_tables"), j, x)
+        {
+            json_t *routes = json_array(), *assoc = json_array();
+            json_array_foreach(json_object_get(x, "routes"), k, r)
+            {
+                const char *dst = json_string_value(json_object_get(r, "destination"));
+                const char *tgt = json_string_value(json_object_get(r, "target"));
+                json_t *rt =
+                    json_pack("{s:s, s:s, s:s}", "destinationCidrBlock", dst ? dst : "0.0.0.0/0",
+                              "state", "active", "origin", "CreateRoute");
+                if (tgt && strncmp(tgt, "pcx-", 4) == 0)
+                    json_object_set_new(rt, "vpcPeeringConnectionId", json_string(tgt));
+                else if (tgt && strncmp(tgt, "tgw-", 4) == 0)
+                    json_object_set_new(rt, "transitGatewayId", json_string(tgt));
+                else
+                    json_object_set_new(rt, "gatewayId", json_string(tgt ? tgt : "local"));
+                json_array_append_new(routes, rt);
+            }
+            json_array_foreach(json_object_get(x, "subnets"), k, r)
+            {
+                char aid[64];
+                snprintf(aid, sizeof aid, "rtbassoc-%s", json_string_value(r) + 7);
+                json_array_append_new(
+                    assoc, json_pack("{s:s, s:O, s:O, s:b, s:{s:s}}", "routeTableAssociationId",
+                                     aid, "routeTableId", json_object_get(x, "id"), "subnetId", r,
+                                     "main", 0, "associationState", "state", "associated"));
+            }
+            json_array_append_new(json_object_get(ec2, "rtbs"),
+                                  json_pack("{s:O, s:s, s:s, s:o, s:o, s:o}", "routeTableId",
+                                            json_object_get(x, "id"), "vpcId", vpc, "ownerId", acct,
+                                            "routeSet", routes, "associationSet", assoc, "tagSet",
+                                            json_array()));
+        }
+    }
+    json_array_foreach(json_object_get(a, "peerings"), i, x)
+    {
+        const char *region = json_string_value(json_object_get(x, "region"));
+        json_t *ar = sim_ar(w, acct, region);
+        if (!ar)
+            continue;
+        const char *acc = json_string_value(json_object_get(x, "accepter_account"));
+        json_array_append_new(
+            json_object_get(json_object_get(ar, "ec2"), "peerings"),
+            json_pack("{s:O, s:{s:O, s:s, s:s}, s:{s:O, s:s, s:s}, s:{s:O, s:O}, s:o}",
+                      "vpcPeeringConnectionId", json_object_get(x, "id"), "requesterVpcInfo",
+                      "vpcId", json_object_get(x, "requester_vpc"), "ownerId", acct, "region",
+                      region, "accepterVpcInfo", "vpcId", json_object_get(x, "accepter_vpc"),
+                      "ownerId", acc && *acc ? acc : acct, "region", region, "status", "code",
+                      json_object_get(x, "status"), "message", json_object_get(x, "status"),
+                      "tagSet", json_array()));
+    }
+}
+
+static void build_account(struct sim_world *w, json_t *a, bool is_hub, int64_t now)
+{
+    const char *acct = json_string_value(json_object_get(a, "account_id"));
+    const char *role = json_string_value(json_object_get(a, "role_name"));
+    char role_arn[256];
+    snprintf(role_arn, sizeof role_arn, "arn:aws:iam::%s:role/%s", acct, role);
+    json_t *live =
+        json_pack("{s:s, s:O, s:O, s:s, s:O, s:b, s:o}", "account_id", acct, "name",
+                  json_object_get(a, "name"), "email", json_object_get(a, "email"), "role_arn",
+                  role_arn, "regions", json_object_get(a, "regions"), "is_hub", is_hub, "roles",
+                  build_roles(acct, json_object_get(a, "roles"), now));
+    /* the named role may carry a path */
+    json_t *r = json_object_get(json_object_get(live, "roles"), role);
+    if (r)
+        json_object_set(live, "role_arn", json_object_get(r, "Arn"));
+    const char *ext = json_string_value(json_object_get(a, "external_id"));
+    if (ext)
+        json_object_set_new(live, "external_id", json_string(ext));
+    json_object_set_new(w->accounts, acct, live);
+    size_t i;
+    json_t *u;
+    if (is_hub)
+        add_identity(w, acct, json_object_get(a, "user"));
+    json_array_foreach(json_object_get(a, "users"), i, u) add_identity(w, acct, u);
+    json_array_foreach(json_object_get(a, "regions"), i, u) sim_ar(w, acct, json_string_value(u));
+    const char *reg;
+    json_t *dr;
+    json_object_foreach(json_object_get(a, "drs"), reg, dr) build_drs(w, acct, reg, dr, now);
+    build_kms(w, acct, a, now);
+    build_network(w, acct, a);
+}
+
+int sim_estate_build(struct sim_world *w, struct dr_err *err)
+{
+    int64_t now = sim_clock_now(&w->clock);
+    json_t *hub = json_object_get(w->estate, "hub");
+    dr_strlcpy(w->hub_account, json_string_value(json_object_get(hub, "account_id")),
+               sizeof w->hub_account);
+    build_account(w, hub, true, now);
+    size_t i;
+    json_t *a;
+    json_array_foreach(json_object_get(w->estate, "accounts"), i, a)
+        build_account(w, a, false, now);
+    json_t *q = json_object_get(w->estate, "quotas");
+    w->quotas.max_servers_per_job =
+        (int)json_integer_value(json_object_get(q, "max_servers_per_job"));
+    w->quotas.max_concurrent_jobs =
+        (int)json_integer_value(json_object_get(q, "max_concurrent_jobs"));
+    w->quotas.max_servers_in_active_jobs =
+        (int)json_integer_value(json_object_get(q, "max_servers_in_active_jobs"));
+    if (!w->accounts || !w->keys)
+        return dr_err_set(err, DR_ENOMEM, "building the world");
+    return 0;
+}
