@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "aws/client.h"
+#include "cli/cliutil.h"
 #include "cli/cmd.h"
 #include "cli/common.h"
 #include "core/fsutil.h"
@@ -33,6 +34,43 @@ static int read_input(const char *arg, json_t **out, struct dr_err *err)
     return json_parse(arg, strlen(arg), "input JSON", out, err);
 }
 
+/* The registered spoke role of an account (and its first region as a default). */
+static int account_role(const struct cmd_ctx *ctx, const char *account_id, struct cred_role *role,
+                        char **region)
+{
+    struct store *st = NULL;
+    struct store_account a;
+    struct dr_err err;
+    int rc;
+
+    memset(&a, 0, sizeof(a));
+    dr_err_clear(&err);
+    if ((rc = cli_store_open(ctx, &st)) != EXIT_OK)
+        return rc;
+    rc = store_account_get(st, account_id, &a, &err);
+    store_close(st);
+    if (rc == -DR_ENOTFOUND) {
+        fprintf(stderr,
+                "drover: --account %s: the account is not registered (drover accounts add)\n",
+                account_id);
+        return EXIT_USAGE;
+    }
+    if (rc < 0)
+        return cli_fail(rc, &err);
+    memset(role, 0, sizeof(*role));
+    role->role_arn = strdup(a.role_arn);
+    role->external_id = a.external_id ? strdup(a.external_id) : NULL;
+    role->session_name = strdup("drover-call");
+    *region = a.nregions ? strdup(a.regions[0]) : NULL;
+    store_account_cleanup(&a);
+    if (!role->role_arn || !role->session_name) {
+        cred_role_cleanup(role);
+        fprintf(stderr, "drover: out of memory\n");
+        return EXIT_FAIL;
+    }
+    return EXIT_OK;
+}
+
 static int call_exec(struct cmd_ctx *ctx)
 {
     struct aws_client *c = NULL;
@@ -42,6 +80,7 @@ static int call_exec(struct cmd_ctx *ctx)
     struct dr_err err;
     const char *v;
     int rc = EXIT_FAIL, page_size = 0;
+    char *region = NULL;
 
     dr_err_clear(&err);
     memset(&r, 0, sizeof(r));
@@ -66,6 +105,19 @@ static int call_exec(struct cmd_ctx *ctx)
         json_decref(input);
         return cmd_usage_error(ctx, "%s", err.msg);
     }
+    if (cmd_opt(ctx, "account")) {
+        if (role.role_arn) {
+            json_decref(input);
+            cred_role_cleanup(&role);
+            return cmd_usage_error(ctx, "--account and --role-arn exclude each other");
+        }
+        rc = account_role(ctx, cmd_opt(ctx, "account"), &role, &region);
+        if (rc != EXIT_OK) {
+            json_decref(input);
+            return rc;
+        }
+        rc = EXIT_FAIL;
+    }
     if (cli_client_new(ctx, &c, &err) < 0) {
         fprintf(stderr, "drover: %s\n", err.msg);
         goto out;
@@ -73,7 +125,7 @@ static int call_exec(struct cmd_ctx *ctx)
     r.service = ctx->args[0];
     r.operation = ctx->args[1];
     r.input = input;
-    r.region = ctx->g.region;
+    r.region = ctx->g.region ? ctx->g.region : region;
     if (role.role_arn) {
         r.roles = &role;
         r.nroles = 1;
@@ -93,6 +145,7 @@ out:
     json_decref(input);
     cred_role_cleanup(&role);
     aws_client_free(c);
+    free(region);
     return rc;
 }
 

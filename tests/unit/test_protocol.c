@@ -251,6 +251,37 @@ static void test_protocol_json_timestamps_become_iso(void **state)
     json_decref(out);
 }
 
+static void test_protocol_backup_recovery_points(void **state)
+{
+    struct http_request req;
+    struct dr_err err;
+    int rc;
+    json_t *out, *rp;
+    (void)state;
+    assert_int_equal(build("backup", "ListRecoveryPointsByBackupVault",
+                           "{\"BackupVaultName\":\"dr vault\",\"ByResourceType\":\"EBS\","
+                           "\"MaxResults\":10}",
+                           &req, &err),
+                     0);
+    assert_string_equal(req.method, "GET");
+    assert_string_equal(req.path, "/backup-vaults/dr%20vault/recovery-points/");
+    assert_non_null(strstr(req.query, "resourceType=EBS"));
+    assert_non_null(strstr(req.query, "maxResults=10"));
+    http_req_cleanup(&req);
+    out = parse("backup", "ListRecoveryPointsByBackupVault", 200,
+                "{\"NextToken\":\"n\",\"RecoveryPoints\":[{\"RecoveryPointArn\":\"arn:rp\","
+                "\"CreationDate\":1796157830,\"Status\":\"COMPLETED\","
+                "\"BackupSizeInBytes\":42}]}",
+                &err, &rc);
+    assert_int_equal(rc, 0);
+    rp = json_array_get(json_object_get(out, "RecoveryPoints"), 0);
+    assert_string_equal(json_string_value(json_object_get(rp, "CreationDate")),
+                        "2026-12-01T20:43:50Z");
+    assert_int_equal(json_integer_value(json_object_get(rp, "BackupSizeInBytes")), 42);
+    assert_string_equal(json_string_value(json_object_get(out, "NextToken")), "n");
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_protocol_errors_per_protocol),
         cmocka_unit_test(test_protocol_malformed_bodies_fail_cleanly),
         cmocka_unit_test(test_protocol_json_timestamps_become_iso),
+        cmocka_unit_test(test_protocol_backup_recovery_points),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
