@@ -210,8 +210,9 @@ int sim_drs_start_terminate(struct sim_call *c, json_t *ri_ids, json_t **job_out
 /* True when the server takes part in an active (not COMPLETED) job. */
 bool sim_drs_server_busy(struct sim_world *w, const char *server_id);
 
-/* trust.c: the one AssumeRole decision (swap in the policy engine here). */
+/* trust.c: the one AssumeRole decision, made by the policy engine. */
 struct sim_trust_req {
+    const char *role_arn;          /* the role being assumed */
     const char *principal_arn;     /* caller: user ARN or assumed-role session ARN */
     const char *principal_account; /* caller account */
     const char *role_principal;    /* for sessions: the role ARN, else NULL */

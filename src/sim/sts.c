@@ -98,6 +98,7 @@ static int assume_role(struct sim_call *c, json_t *in)
                         "1 validation error detected: Value at 'externalId' failed to satisfy "
                         "constraint: Member must have length between 2 and 1224");
     struct sim_trust_req tr = {
+        .role_arn = role_arn,
         .principal_arn = json_string_value(json_object_get(c->ident, "arn")),
         .principal_account = c->account_id,
         .role_principal = json_string_value(json_object_get(c->ident, "role_arn")),

@@ -1,20 +1,22 @@
 /*
- * trust.c - the simulator's one AssumeRole decision, sim_trust_allows():
- * an interim evaluator of a role's trust policy covering what estates
- * need (Allow/Deny statements; Principal "*", account IDs, :root, user,
- * role and assumed-role ARNs, Service principals never match a caller;
- * Action sts:AssumeRole with wildcards; conditions StringEquals/NotEquals/
- * Like/NotLike/EqualsIgnoreCase, ArnEquals/Like/NotEquals/NotLike, Null,
- * with ...IfExists, on sts:ExternalId, sts:SourceIdentity,
- * aws:SourceAccount, aws:SourceArn, aws:PrincipalArn, aws:PrincipalAccount).
- * Replace the body with drover's policy engine (src/policy) when it lands.
- * Depends on core/str.h, jansson.
+ * trust.c - the simulator's one AssumeRole decision, sim_trust_allows(),
+ * made by drover's IAM policy engine (src/policy): the role's trust policy
+ * is compiled and evaluated as a trust policy for sts:AssumeRole on the
+ * role, with the request's condition keys (sts:ExternalId,
+ * sts:SourceIdentity, aws:SourceAccount, aws:SourceArn, aws:PrincipalArn,
+ * aws:PrincipalAccount, aws:PrincipalType). A denial carries the engine's
+ * explanation. Estates do not model the callers' own permission policies,
+ * so the caller's identity side is an allow of sts:AssumeRole (as for an
+ * administrator); the trust policy alone decides. Also the small wildcard
+ * matcher the EC2 filters use.
+ * Depends on core/, policy/, jansson.
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "core/str.h"
+#include "policy/policy.h"
 #include "sim/internal.h"
 
 static bool wild(const char *p, const char *s, bool icase)
@@ -50,197 +52,92 @@ bool sim_wildcard_match(const char *pat, const char *s)
     return pat && s && wild(pat, s, false);
 }
 
-/* Calls fn on each string of a string-or-array value; true when any returns true. */
-static bool any_str(const json_t *v, bool (*fn)(const char *, const void *), const void *arg)
+/* Adds one single-valued context entry when the value is known. */
+static void ctx_add(struct policy_ctx_entry *ctx, const char **vals, size_t *n, const char *key,
+                    const char *val)
 {
-    if (json_is_string(v))
-        return fn(json_string_value(v), arg);
-    size_t i;
-    json_t *x;
-    json_array_foreach(v, i, x)
-    {
-        if (json_is_string(x) && fn(json_string_value(x), arg))
-            return true;
-    }
-    return false;
-}
-
-static bool action_match(const char *pat, const void *arg)
-{
-    (void)arg;
-    return wild(pat, "sts:AssumeRole", true);
-}
-
-static bool principal_match(const char *p, const void *arg)
-{
-    const struct sim_trust_req *r = arg;
-    char root[64];
-    if (strcmp(p, "*") == 0)
-        return true;
-    snprintf(root, sizeof root, "arn:aws:iam::%s:root", r->principal_account);
-    if (strcmp(p, r->principal_account) == 0 || strcmp(p, root) == 0)
-        return true;
-    if (r->principal_arn && strcmp(p, r->principal_arn) == 0)
-        return true;
-    return r->role_principal && strcmp(p, r->role_principal) == 0;
-}
-
-static bool principals_match(const json_t *pr, const struct sim_trust_req *r)
-{
-    if (json_is_string(pr))
-        return strcmp(json_string_value(pr), "*") == 0;
-    json_t *aws = json_object_get(pr, "AWS");
-    return aws && any_str(aws, principal_match, r);
-}
-
-static const char *key_value(const struct sim_trust_req *r, const char *key)
-{
-    if (strcasecmp(key, "sts:ExternalId") == 0)
-        return r->external_id;
-    if (strcasecmp(key, "sts:SourceIdentity") == 0)
-        return r->source_identity;
-    if (strcasecmp(key, "aws:SourceAccount") == 0)
-        return r->source_account;
-    if (strcasecmp(key, "aws:SourceArn") == 0)
-        return r->source_arn;
-    if (strcasecmp(key, "aws:PrincipalArn") == 0)
-        return r->role_principal ? r->role_principal : r->principal_arn;
-    if (strcasecmp(key, "aws:PrincipalAccount") == 0)
-        return r->principal_account;
-    return NULL;
-}
-
-struct cmp {
-    const char *val;
-    int how; /* 0 equals, 1 like, 2 equals ignoring case */
-};
-
-static bool cmp_one(const char *pat, const void *arg)
-{
-    const struct cmp *c = arg;
-    switch (c->how) {
-    case 1:
-        return wild(pat, c->val, false);
-    case 2:
-        return strcasecmp(pat, c->val) == 0;
-    default:
-        return strcmp(pat, c->val) == 0;
-    }
-}
-
-/* One operator block: {"sts:ExternalId": "x", ...}; all keys must hold. */
-static bool op_holds(const char *op, const json_t *block, const struct sim_trust_req *r, char *why,
-                     size_t whylen)
-{
-    char base[64];
-    dr_strlcpy(base, op, sizeof base);
-    size_t bl = strlen(base);
-    bool if_exists = bl > 8 && strcmp(base + bl - 8, "IfExists") == 0;
-    if (if_exists)
-        base[bl - 8] = '\0';
-    bool negate = false;
-    int how = 0;
-    if (!strcmp(base, "StringEquals") || !strcmp(base, "ArnEquals"))
-        how = 0;
-    else if (!strcmp(base, "StringLike") || !strcmp(base, "ArnLike"))
-        how = 1;
-    else if (!strcmp(base, "StringEqualsIgnoreCase"))
-        how = 2;
-    else if (!strcmp(base, "StringNotEquals") || !strcmp(base, "ArnNotEquals"))
-        negate = true;
-    else if (!strcmp(base, "StringNotLike") || !strcmp(base, "ArnNotLike")) {
-        negate = true;
-        how = 1;
-    } else if (!strcmp(base, "StringNotEqualsIgnoreCase")) {
-        negate = true;
-        how = 2;
-    } else if (strcmp(base, "Null") != 0) {
-        snprintf(why, whylen, "unsupported condition operator %s", op);
-        return false;
-    }
-    const char *key;
-    json_t *want;
-    json_object_foreach((json_t *)block, key, want)
-    {
-        const char *have = key_value(r, key);
-        if (!strcmp(base, "Null")) {
-            bool want_null = json_is_true(want) ||
-                             (json_is_string(want) && !strcmp(json_string_value(want), "true"));
-            if (want_null != (have == NULL)) {
-                snprintf(why, whylen, "condition Null on %s failed", key);
-                return false;
-            }
-            continue;
-        }
-        if (!have) {
-            if (if_exists || negate)
-                continue;
-            snprintf(why, whylen, "condition %s on %s: the key is absent", op, key);
-            return false;
-        }
-        struct cmp c = {.val = have, .how = how};
-        bool m = any_str(want, cmp_one, &c);
-        if (m == negate) {
-            snprintf(why, whylen, "condition %s on %s does not match", op, key);
-            return false;
-        }
-    }
-    return true;
-}
-
-static bool stmt_applies(const json_t *st, const struct sim_trust_req *r, char *why, size_t whylen)
-{
-    json_t *act = json_object_get(st, "Action");
-    if (!act || !any_str(act, action_match, NULL)) {
-        snprintf(why, whylen, "no statement allows sts:AssumeRole");
-        return false;
-    }
-    json_t *pr = json_object_get(st, "Principal");
-    if (!pr || !principals_match(pr, r)) {
-        snprintf(why, whylen, "the principal %s is not trusted", r->principal_arn);
-        return false;
-    }
-    const char *op;
-    json_t *block;
-    json_object_foreach(json_object_get(st, "Condition"), op, block)
-    {
-        if (!json_is_object(block) || !op_holds(op, block, r, why, whylen))
-            return false;
-    }
-    return true;
+    if (!val)
+        return;
+    vals[*n] = val;
+    ctx[*n].key = key;
+    ctx[*n].vals = &vals[*n];
+    ctx[*n].nvals = 1;
+    ctx[*n].is_list = false;
+    (*n)++;
 }
 
 bool sim_trust_allows(const json_t *trust_policy, const struct sim_trust_req *r, char *why,
                       size_t whylen)
 {
-    json_t *sts = json_object_get(trust_policy, "Statement");
-    json_t *one = NULL;
-    if (json_is_object(sts)) {
-        one = json_array();
-        json_array_append(one, sts);
-        sts = one;
+    static const char caller_allow[] = "{\"Version\":\"2012-10-17\",\"Statement\":[{"
+                                       "\"Effect\":\"Allow\",\"Action\":\"sts:AssumeRole\","
+                                       "\"Resource\":\"*\"}]}";
+    struct policy *pol = NULL, *ident = NULL;
+    const struct policy *idents[1];
+    struct policy_ctx_entry ctx[8];
+    const char *vals[8];
+    struct policy_request req;
+    struct policy_set set;
+    struct dr_err err;
+    enum policy_decision d;
+    size_t n = 0;
+    bool session = r->role_principal != NULL;
+
+    dr_err_clear(&err);
+    if (!json_is_object(trust_policy)) {
+        snprintf(why, whylen, "the role has no trust policy");
+        return false;
     }
-    bool allowed = false, denied = false;
-    char tmp[256] = "no statement allows sts:AssumeRole";
-    snprintf(why, whylen, "%s", tmp);
-    size_t i;
-    json_t *st;
-    json_array_foreach(sts, i, st)
-    {
-        const char *eff = json_string_value(json_object_get(st, "Effect"));
-        if (!eff || json_object_get(st, "NotPrincipal") || json_object_get(st, "NotAction"))
-            continue;
-        bool applies = stmt_applies(st, r, tmp, sizeof tmp);
-        if (!strcmp(eff, "Deny") && applies) {
-            denied = true;
-            snprintf(why, whylen, "an explicit Deny in the trust policy applies");
-        } else if (!strcmp(eff, "Allow")) {
-            if (applies)
-                allowed = true;
-            else if (!allowed)
-                snprintf(why, whylen, "%s", tmp);
+    if (policy_compile_json(trust_policy, POLICY_TRUST, "trust policy", &pol, &err) < 0) {
+        snprintf(why, whylen, "the role's trust policy is invalid: %s", err.msg);
+        return false;
+    }
+    if (policy_compile(caller_allow, sizeof(caller_allow) - 1, POLICY_IDENTITY, "caller identity",
+                       &ident, &err) < 0) {
+        policy_free(pol);
+        snprintf(why, whylen, "internal error: %s", err.msg);
+        return false;
+    }
+    idents[0] = ident;
+    ctx_add(ctx, vals, &n, "sts:ExternalId", r->external_id);
+    ctx_add(ctx, vals, &n, "sts:SourceIdentity", r->source_identity);
+    ctx_add(ctx, vals, &n, "aws:SourceAccount", r->source_account);
+    ctx_add(ctx, vals, &n, "aws:SourceArn", r->source_arn);
+    /* for a role session, aws:PrincipalArn is the role's ARN */
+    ctx_add(ctx, vals, &n, "aws:PrincipalArn", session ? r->role_principal : r->principal_arn);
+    ctx_add(ctx, vals, &n, "aws:PrincipalAccount", r->principal_account);
+    ctx_add(ctx, vals, &n, "aws:PrincipalType",
+            session ? "AssumedRole"
+                    : (r->principal_arn && strstr(r->principal_arn, ":root") ? "Account" : "User"));
+    memset(&req, 0, sizeof(req));
+    req.principal = r->principal_arn;
+    req.principal_account = r->principal_account;
+    req.action = "sts:AssumeRole";
+    req.resource = r->role_arn ? r->role_arn : "*";
+    req.ctx = ctx;
+    req.nctx = n;
+    memset(&set, 0, sizeof(set));
+    set.resource = pol;
+    set.identity = idents;
+    set.nidentity = 1;
+    d = policy_evaluate(&set, &req);
+    if (d != POLICY_ALLOWED) {
+        struct buf text;
+        enum policy_decision d2;
+        buf_init(&text, 8192);
+        if (policy_explain(&set, &req, &d2, &text, NULL, &err) == 0 && text.len) {
+            /* the first line naming a failed condition is the most useful */
+            const char *cond = strstr(text.p, "Condition ");
+            const char *line = cond ? cond : text.p;
+            const char *nl = strchr(line, '\n');
+            snprintf(why, whylen, "%.*s", (int)(nl ? nl - line : (long)strlen(line)), line);
+        } else {
+            snprintf(why, whylen, "the trust policy does not allow it (%s)",
+                     policy_decision_name(d));
         }
+        buf_cleanup(&text);
     }
-    json_decref(one);
-    return allowed && !denied;
+    policy_free(pol);
+    policy_free(ident);
+    return d == POLICY_ALLOWED;
 }
