@@ -32,6 +32,7 @@ json_t *drs_state(struct sim_call *c, bool need_init)
         sim_fail(c, 500, "InternalServerException", "out of memory");
         return NULL;
     }
+    sim_drs_materialize(c->w, ar);
     json_t *drs = json_object_get(ar, "drs");
     if (need_init && !json_is_true(json_object_get(drs, "initialized"))) {
         sim_fail(c, 400, "UninitializedAccountException",

@@ -486,7 +486,6 @@ static int delete_source_server(struct sim_call *c, json_t *in)
     json_object_del(json_object_get(drs, "meta"), key);
     json_object_del(json_object_get(drs, "launch_cfg"), key);
     json_object_del(json_object_get(drs, "repl_cfg"), key);
-    json_object_del(c->w->servers, key);
     json_object_del(json_object_get(drs, "servers"), key);
     c->status = 204;
     return 0;
@@ -555,8 +554,9 @@ static int reverse_replication(struct sim_call *c, json_t *in)
     json_t *oar = sim_ar(c->w, oacct, oreg);
     if (!oar)
         return sim_fail(c, 500, "InternalServerException", "out of memory");
+    sim_drs_materialize(c->w, oar);
     json_t *odrs = json_object_get(oar, "drs");
-    char nid[32], arn[256], key[SIM_AR_KEY_MAX];
+    char nid[32], arn[256];
     sim_new_id(c->w, "s-", 17, nid, sizeof nid);
     snprintf(arn, sizeof arn, "arn:aws:drs:%s:%s:source-server/%s", oreg, oacct, nid);
     json_t *ns = json_deep_copy(srv);
@@ -575,8 +575,6 @@ static int reverse_replication(struct sim_call *c, json_t *in)
                         json_pack("{s:s, s:i, s:I, s:b, s:I}", "state", "INITIAL_SYNC", "lag_s", 0,
                                   "sync_end_ms", (json_int_t)(c->now_ms + 600000), "archived", 0,
                                   "since_ms", (json_int_t)c->now_ms));
-    sim_ar_key(key, sizeof key, oacct, oreg);
-    json_object_set_new(c->w->servers, nid, json_string(key));
     json_object_set_new(srv, "reversedDirectionSourceServerArn", json_string(arn));
     json_object_set_new(json_object_get(ri, "failback"), "state",
                         json_string("FAILBACK_IN_PROGRESS"));
@@ -782,7 +780,7 @@ static int create_extended(struct sim_call *c, json_t *in)
         sim_fail(c, 409, "ConflictException", "Source server %s is already extended", arn);
         return -1;
     }
-    char narn[256], t[32], key[SIM_AR_KEY_MAX], stg[16] = "";
+    char narn[256], t[32], stg[16] = "";
     const char *p = strstr(arn, ":drs:");
     if (p && (p = strchr(p + 5, ':')) && strlen(p) > 13) {
         memcpy(stg, p + 1, 12);
@@ -810,8 +808,6 @@ static int create_extended(struct sim_call *c, json_t *in)
                         json_pack("{s:s, s:i, s:I, s:b, s:I}", "state", "CONTINUOUS", "lag_s", 0,
                                   "sync_end_ms", (json_int_t)c->now_ms, "archived", 0, "since_ms",
                                   (json_int_t)c->now_ms));
-    sim_ar_key(key, sizeof key, c->account_id, c->region);
-    json_object_set_new(c->w->servers, sid, json_string(key));
     c->out = json_pack("{s:O}", "sourceServer", srv);
     c->status = 201;
     return 0;

@@ -8,6 +8,7 @@
  */
 #include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -383,7 +384,20 @@ static int norm_drs_region(struct nctx *n, json_t *dr, const char *path, const c
         return bad(n, path, NULL, "must be a mapping");
     if (opt_bool(n, dr, path, "initialized", true) < 0)
         return -1;
-    json_t *arr;
+    json_t *arr, *gen = json_object_get(dr, "generate_servers");
+    if (gen) {
+        char p2[256];
+        const char *og;
+        subpath(p2, sizeof p2, "%s.generate_servers", path);
+        if (!json_is_object(gen))
+            return bad(n, path, "generate_servers", "must be a mapping");
+        if (opt_int(n, gen, p2, "count", 0, 100000, 10) < 0 ||
+            opt_int(n, gen, p2, "seed", 0, INT64_MAX, 1) < 0 ||
+            opt_str(n, gen, p2, "origin_region", region, &og) < 0)
+            return -1;
+        if (!is_region(og))
+            return bad(n, p2, "origin_region", "is not a region name");
+    }
     if (opt_array(n, dr, path, "source_servers", &arr) < 0)
         return -1;
     size_t i;
@@ -640,6 +654,15 @@ static int norm_account(struct nctx *n, json_t *a, const char *path, bool is_hub
             return -1;
     }
     return 0;
+}
+
+int sim_estate_norm_server(json_t *s, const char *acct, const char *region, size_t idx,
+                           struct sim_prng *rng, struct dr_err *err)
+{
+    struct nctx n = {.err = err, .rng = rng};
+    char path[64];
+    snprintf(path, sizeof path, "generated server %zu", idx);
+    return norm_server(&n, s, path, acct, region, idx);
 }
 
 int sim_estate_normalize(json_t *doc, struct sim_prng *rng, struct dr_err *err)

@@ -64,7 +64,34 @@ static json_t *build_roles(const char *acct, json_t *roles, int64_t now)
     return out;
 }
 
-static json_t *source_server(const char *acct, const char *region, json_t *s, int64_t now)
+/* Shared (interned) scalar values: the servers of one account-region reuse
+ * one json_t per distinct string or integer, which jansson's reference
+ * counting makes safe because the simulator replaces values and never
+ * mutates them in place. Returns a new reference. */
+static json_t *is(json_t *pool, const char *v)
+{
+    json_t *x = json_object_get(pool, v ? v : "");
+    if (!x) {
+        x = json_string(v ? v : "");
+        json_object_set_new(pool, v ? v : "", x);
+    }
+    return json_incref(x);
+}
+
+static json_t *ii(json_t *pool, json_int_t v)
+{
+    char k[32];
+    snprintf(k, sizeof k, "#%lld", (long long)v);
+    json_t *x = json_object_get(pool, k);
+    if (!x) {
+        x = json_integer(v);
+        json_object_set_new(pool, k, x);
+    }
+    return json_incref(x);
+}
+
+static json_t *source_server(json_t *pool, const char *acct, const char *region, json_t *s,
+                             int64_t now)
 {
     const char *id = json_string_value(json_object_get(s, "id"));
     char arn[256], t[32], ip[32], mac[32];
@@ -84,18 +111,20 @@ static json_t *source_server(const char *acct, const char *region, json_t *s, in
     {
         json_int_t bytes = (json_int_t)json_integer_value(json_object_get(d, "size_gb")) << 30;
         const char *dev = json_string_value(json_object_get(d, "device"));
-        json_array_append_new(disks, json_pack("{s:s, s:I}", "deviceName", dev, "bytes", bytes));
         json_array_append_new(
-            rdisks, json_pack("{s:s, s:I, s:I, s:I, s:I}", "deviceName", dev, "totalStorageBytes",
-                              bytes, "replicatedStorageBytes", bytes, "rescannedStorageBytes",
-                              (json_int_t)0, "backloggedStorageBytes", (json_int_t)0));
+            disks, json_pack("{s:o, s:o}", "deviceName", is(pool, dev), "bytes", ii(pool, bytes)));
+        json_array_append_new(rdisks, json_pack("{s:o, s:o, s:o, s:o, s:o}", "deviceName",
+                                                is(pool, dev), "totalStorageBytes", ii(pool, bytes),
+                                                "replicatedStorageBytes", ii(pool, bytes),
+                                                "rescannedStorageBytes", ii(pool, 0),
+                                                "backloggedStorageBytes", ii(pool, 0)));
     }
     char az[80];
     snprintf(az, sizeof az, "%sa", region);
     const char *hostname = json_string_value(json_object_get(s, "hostname"));
     char fqdn[300];
     snprintf(fqdn, sizeof fqdn, "%s.corp.example", hostname);
-    json_t *staging = json_pack("{s:s}", "status", "NOT_EXTENDED");
+    json_t *staging = json_pack("{s:o}", "status", is(pool, "NOT_EXTENDED"));
     const char *stg = json_string_value(json_object_get(s, "staging_account_id"));
     if (stg) {
         char sarn[256];
@@ -104,58 +133,84 @@ static json_t *source_server(const char *acct, const char *region, json_t *s, in
         json_object_set_new(staging, "stagingAccountID", json_string(stg));
         json_object_set_new(staging, "stagingSourceServerArn", json_string(sarn));
     }
+    json_t *tags = json_object();
+    const char *tk;
+    json_t *tv;
+    json_object_foreach(json_object_get(s, "tags"), tk, tv)
+        json_object_set_new(tags, tk, is(pool, json_string_value(tv)));
     return json_pack(
-        "{s:s, s:s, s:O, s:s, s:{s:s, s:s, s:o, s:s}, s:{s:s, s:s, s:s, s:s},"
-        " s:{s:s, s:s, s:{s:s, s:s}, s:[{s:s, s:[s], s:b}], s:o, s:[{s:I, s:s}], s:I, s:{s:s}, "
-        "s:b},"
-        " s:{s:s, s:s, s:s}, s:o, s:s, s:s}",
-        "sourceServerID", id, "arn", arn, "tags", json_object_get(s, "tags"), "lastLaunchResult",
-        "NOT_STARTED", "dataReplicationInfo", "dataReplicationState", "CONTINUOUS", "lagDuration",
-        "PT0S", "replicatedDisks", rdisks, "stagingAvailabilityZone", az, "lifeCycle",
-        "addedToServiceDateTime", t, "firstByteDateTime", t, "elapsedReplicationDuration", "PT0S",
-        "lastSeenByServiceDateTime", t, "sourceProperties", "lastUpdatedDateTime", t,
-        "recommendedInstanceType", json_string_value(json_object_get(s, "instance_type")),
-        "identificationHints", "hostname", hostname, "fqdn", fqdn, "networkInterfaces",
-        "macAddress", mac, "ips", ip, "isPrimary", 1, "disks", disks, "cpus", "cores",
-        (json_int_t)json_integer_value(json_object_get(s, "cpus")), "modelName",
-        "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz", "ramBytes",
-        (json_int_t)json_integer_value(json_object_get(s, "ram_gb")) << 30, "os", "fullString",
-        json_string_value(json_object_get(s, "os")), "supportsNitroInstances", 1,
+        "{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o},"
+        " s:{s:o, s:o, s:{s:s, s:s}, s:[{s:s, s:[s], s:b}], s:o, s:[{s:o, s:o}], s:o, s:{s:o},"
+        " s:b}, s:{s:o, s:o, s:o}, s:o, s:o, s:o}",
+        "sourceServerID", id, "arn", arn, "tags", tags, "lastLaunchResult", is(pool, "NOT_STARTED"),
+        "dataReplicationInfo", "dataReplicationState", is(pool, "CONTINUOUS"), "lagDuration",
+        is(pool, "PT0S"), "replicatedDisks", rdisks, "stagingAvailabilityZone", is(pool, az),
+        "lifeCycle", "addedToServiceDateTime", is(pool, t), "firstByteDateTime", is(pool, t),
+        "elapsedReplicationDuration", is(pool, "PT0S"), "lastSeenByServiceDateTime", is(pool, t),
+        "sourceProperties", "lastUpdatedDateTime", is(pool, t), "recommendedInstanceType",
+        is(pool, json_string_value(json_object_get(s, "instance_type"))), "identificationHints",
+        "hostname", hostname, "fqdn", fqdn, "networkInterfaces", "macAddress", mac, "ips", ip,
+        "isPrimary", 1, "disks", disks, "cpus", "cores",
+        ii(pool, json_integer_value(json_object_get(s, "cpus"))), "modelName",
+        is(pool, "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"), "ramBytes",
+        ii(pool, json_integer_value(json_object_get(s, "ram_gb")) << 30), "os", "fullString",
+        is(pool, json_string_value(json_object_get(s, "os"))), "supportsNitroInstances", 1,
         "sourceCloudProperties", "originAccountID",
-        json_string_value(json_object_get(org, "account_id")), "originRegion",
-        json_string_value(json_object_get(org, "region")), "originAvailabilityZone",
-        json_string_value(json_object_get(org, "az")), "stagingArea", staging,
-        "replicationDirection", "FAILOVER", "agentVersion", "4.7.0");
+        is(pool, json_string_value(json_object_get(org, "account_id"))), "originRegion",
+        is(pool, json_string_value(json_object_get(org, "region"))), "originAvailabilityZone",
+        is(pool, json_string_value(json_object_get(org, "az"))), "stagingArea", staging,
+        "replicationDirection", is(pool, "FAILOVER"), "agentVersion", is(pool, "4.7.0"));
 }
 
-static void build_drs(struct sim_world *w, const char *acct, const char *region, json_t *dr,
-                      int64_t now)
+/* Builds an account-region's DRS source servers from its estate block on
+ * first use, so a large estate loads fast and untouched regions stay small. */
+void sim_drs_materialize(struct sim_world *w, json_t *ar)
 {
-    json_t *ar = sim_ar(w, acct, region);
-    if (!ar)
-        return;
     json_t *drs = json_object_get(ar, "drs");
-    json_object_set(drs, "initialized", json_object_get(dr, "initialized"));
+    json_t *dr = json_object_get(drs, "pending");
+    if (!dr)
+        return;
+    json_incref(dr);
+    json_object_del(drs, "pending");
+    const char *acct = json_string_value(json_object_get(ar, "account_id"));
+    const char *region = json_string_value(json_object_get(ar, "region"));
+    int64_t now = w->clock.sim_start_ms;
     json_t *servers = json_object_get(drs, "servers"), *meta = json_object_get(drs, "meta");
-    char key[SIM_AR_KEY_MAX];
-    sim_ar_key(key, sizeof key, acct, region);
     size_t i;
     json_t *s;
-    json_array_foreach(json_object_get(dr, "source_servers"), i, s)
+    json_t *all = json_deep_copy(json_object_get(dr, "source_servers"));
+    json_t *gen = json_object_get(dr, "generate_servers");
+    if (gen) {
+        json_t *more = sim_generate_servers(gen, acct);
+        struct sim_prng p;
+        sim_prng_seed(&p, (uint64_t)json_integer_value(json_object_get(gen, "seed")) ^ 1);
+        size_t k;
+        json_t *g;
+        json_array_foreach(more, k, g)
+        {
+            struct dr_err err;
+            if (sim_estate_norm_server(g, acct, region, k, &p, &err) == 0)
+                json_array_append(all, g);
+        }
+        json_decref(more);
+    }
+    json_t *pool = json_object();
+    json_array_foreach(all, i, s)
     {
         const char *id = json_string_value(json_object_get(s, "id"));
-        json_object_set_new(servers, id, source_server(acct, region, s, now));
+        json_object_set_new(servers, id, source_server(pool, acct, region, s, now));
         json_t *rep = json_object_get(s, "replication");
         int64_t sync = json_integer_value(json_object_get(rep, "initial_sync_seconds"));
         json_object_set_new(
             meta, id,
-            json_pack("{s:s, s:I, s:I, s:b, s:I}", "state",
-                      json_string_value(json_object_get(rep, "state")), "lag_s",
-                      (json_int_t)json_integer_value(json_object_get(rep, "lag_seconds")),
-                      "sync_end_ms", (json_int_t)(now + sync * 1000), "archived",
-                      json_is_true(json_object_get(s, "archived")), "since_ms", (json_int_t)now));
-        json_object_set_new(w->servers, id, json_string(key));
+            json_pack("{s:o, s:o, s:o, s:b, s:o}", "state",
+                      is(pool, json_string_value(json_object_get(rep, "state"))), "lag_s",
+                      ii(pool, json_integer_value(json_object_get(rep, "lag_seconds"))),
+                      "sync_end_ms", ii(pool, now + sync * 1000), "archived",
+                      json_is_true(json_object_get(s, "archived")), "since_ms", ii(pool, now)));
     }
+    json_decref(pool);
+    json_decref(all);
     json_t *tpls = json_object_get(drs, "templates");
     json_array_foreach(json_object_get(dr, "replication_templates"), i, s)
     {
@@ -173,6 +228,17 @@ static void build_drs(struct sim_world *w, const char *acct, const char *region,
     json_object_set(drs, "staging_accounts", json_object_get(dr, "staging_accounts"));
     json_object_set_new(drs, "extensible",
                         json_deep_copy(json_object_get(dr, "extensible_source_servers")));
+    json_decref(dr);
+}
+
+static void build_drs(struct sim_world *w, const char *acct, const char *region, json_t *dr)
+{
+    json_t *ar = sim_ar(w, acct, region);
+    if (!ar)
+        return;
+    json_t *drs = json_object_get(ar, "drs");
+    json_object_set(drs, "initialized", json_object_get(dr, "initialized"));
+    json_object_set(drs, "pending", dr);
 }
 
 static void build_kms(struct sim_world *w, const char *acct, json_t *a, int64_t now)
@@ -351,7 +417,7 @@ static void build_account(struct sim_world *w, json_t *a, bool is_hub, int64_t n
     json_array_foreach(json_object_get(a, "regions"), i, u) sim_ar(w, acct, json_string_value(u));
     const char *reg;
     json_t *dr;
-    json_object_foreach(json_object_get(a, "drs"), reg, dr) build_drs(w, acct, reg, dr, now);
+    json_object_foreach(json_object_get(a, "drs"), reg, dr) build_drs(w, acct, reg, dr);
     build_kms(w, acct, a, now);
     build_network(w, acct, a);
 }

@@ -126,6 +126,18 @@ static json_t *gen_network(struct sim_prng *p, const char *region, int idx)
                      "target", "local", "subnets", s0, s1, s2);
 }
 
+json_t *sim_generate_servers(const json_t *gen, const char *acct)
+{
+    struct sim_prng p;
+    sim_prng_seed(&p, (uint64_t)json_integer_value(json_object_get(gen, "seed")));
+    const char *origin = json_string_value(json_object_get(gen, "origin_region"));
+    json_int_t n = json_integer_value(json_object_get(gen, "count"));
+    json_t *arr = json_array();
+    for (json_int_t i = 0; arr && i < n; i++)
+        json_array_append_new(arr, gen_server(&p, acct, origin, i));
+    return arr;
+}
+
 int sim_generate(const char *spec, uint64_t seed, json_t **out, struct dr_err *err)
 {
     int64_t k, r, n;
@@ -160,11 +172,12 @@ int sim_generate(const char *spec, uint64_t seed, json_t **out, struct dr_err *e
             const char *reg = regions[ri];
             const char *origin = regions[(ri + 1) % (r > 1 ? r : 2)];
             json_array_append_new(regs, json_string(reg));
-            json_t *servers = json_array();
-            for (int64_t s = 0; s < n; s++)
-                json_array_append_new(servers, gen_server(&p, id, origin, s));
-            json_object_set_new(
-                drs, reg, json_pack("{s:b, s:o}", "initialized", 1, "source_servers", servers));
+            /* servers are generated when the account-region is first used */
+            json_object_set_new(drs, reg,
+                                json_pack("{s:b, s:{s:I, s:I, s:s}}", "initialized", 1,
+                                          "generate_servers", "count", (json_int_t)n, "seed",
+                                          (json_int_t)(sim_prng_next(&p) >> 12), "origin_region",
+                                          origin));
             json_array_append_new(vpcs, gen_network(&p, reg, (int)(a * r + ri)));
             json_array_append_new(keys,
                                   json_pack("{s:s, s:[s], s:s}", "region", reg, "aliases",

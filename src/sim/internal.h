@@ -149,13 +149,20 @@ int sim_world_add_job(struct sim_world *w, struct sim_job *j);
 
 /* estate.c: validates an estate document and fills defaults. */
 int sim_estate_normalize(json_t *doc, struct sim_prng *rng, struct dr_err *err);
+/* Validates one source server entry (generated servers, at materialization). */
+int sim_estate_norm_server(json_t *s, const char *acct, const char *region, size_t idx,
+                           struct sim_prng *rng, struct dr_err *err);
 /* Loads YAML or JSON from a file and normalizes it (missing IDs from rng). */
 int sim_estate_load(const char *path, struct sim_prng *rng, json_t **out, struct dr_err *err);
 /* estate_build.c: live state from the normalized estate (w->mu held). */
 int sim_estate_build(struct sim_world *w, struct dr_err *err);
+/* Builds an account-region's DRS servers from the estate on first use (w->mu held). */
+void sim_drs_materialize(struct sim_world *w, json_t *ar);
 
 /* generate.c: "accounts=K,regions=R,servers=N" -> normalized estate doc. */
 int sim_generate(const char *spec, uint64_t seed, json_t **out, struct dr_err *err);
+/* The servers a drs block's generate_servers {count, seed, origin_region} stands for. */
+json_t *sim_generate_servers(const json_t *gen, const char *acct);
 
 /* ---- one API call ---- */
 struct sim_call {

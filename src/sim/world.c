@@ -40,7 +40,6 @@ static void clear_live(struct sim_world *w)
     json_decref(w->accounts);
     json_decref(w->keys);
     json_decref(w->ars);
-    json_decref(w->servers);
     json_decref(w->rinst);
     json_decref(w->launches);
     json_decref(w->metrics);
@@ -52,7 +51,7 @@ static void clear_live(struct sim_world *w)
     free(w->jobs);
     w->jobs = NULL;
     w->njobs = w->capjobs = 0;
-    w->accounts = w->keys = w->ars = w->servers = w->rinst = NULL;
+    w->accounts = w->keys = w->ars = w->rinst = NULL;
     w->launches = w->metrics = w->buckets = NULL;
 }
 
@@ -66,14 +65,13 @@ int sim_world_reset(struct sim_world *w, struct dr_err *err)
     w->accounts = json_object();
     w->keys = json_object();
     w->ars = json_object();
-    w->servers = json_object();
     w->rinst = json_object();
     w->launches = json_array();
     w->metrics = json_object();
     w->buckets = json_object();
     w->nsessions = 0;
-    if (!w->accounts || !w->keys || !w->ars || !w->servers || !w->rinst || !w->launches ||
-        !w->metrics || !w->buckets)
+    if (!w->accounts || !w->keys || !w->ars || !w->rinst || !w->launches || !w->metrics ||
+        !w->buckets)
         return dr_err_set(err, DR_ENOMEM, "allocating the world");
     return sim_estate_build(w, err);
 }

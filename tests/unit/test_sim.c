@@ -150,12 +150,20 @@ static void test_sim_generate_estate_shape(void **state)
         json_t *dr;
         json_object_foreach(drs, reg, dr)
         {
-            json_t *ss = json_object_get(dr, "source_servers");
+            json_t *ss = sim_generate_servers(json_object_get(dr, "generate_servers"),
+                                              json_string_value(json_object_get(a, "account_id")));
             assert_int_equal(json_array_size(ss), 5);
+            /* the same seed gives the same servers */
+            json_t *again =
+                sim_generate_servers(json_object_get(dr, "generate_servers"),
+                                     json_string_value(json_object_get(a, "account_id")));
+            assert_true(json_equal(ss, again));
+            json_decref(again);
             json_t *tags = json_object_get(json_array_get(ss, 0), "tags");
             assert_non_null(json_object_get(tags, "App"));
             assert_non_null(json_object_get(tags, "Tier"));
             assert_non_null(json_object_get(tags, "Env"));
+            json_decref(ss);
         }
         /* the spoke role trusts the hub with this account's external ID */
         json_t *trust =
@@ -225,6 +233,7 @@ static void test_sim_example_estates_load(void **state)
     struct sim_world *w = NULL;
     assert_int_equal(sim_world_new(&o, e, &w, &err), 0);
     json_t *ar = json_object_get(w->ars, "222222222222:us-west-2");
+    sim_drs_materialize(w, ar);
     json_t *servers = json_object_get(json_object_get(ar, "drs"), "servers");
     assert_int_equal(json_object_size(servers), 4);
     json_t *s = json_object_get(servers, "s-0aaa00000000000b1");
