@@ -9,6 +9,7 @@
  * drs_ops.c. Depends on the core module, jansson.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/str.h"
@@ -111,6 +112,7 @@ void drs_refresh_server(struct sim_call *c, json_t *drs, const char *id)
     int64_t sync_end = json_integer_value(json_object_get(m, "sync_end_ms"));
     int64_t lag = json_integer_value(json_object_get(m, "lag_s"));
     char t[32], dur[48];
+    int64_t now_s = c->now_ms / 1000 * 1000; /* second granularity keeps caches valid */
     bool connected = strcmp(state, "DISCONNECTED") != 0 && strcmp(state, "STOPPED") != 0;
     if (!strcmp(state, "INITIAL_SYNC") && c->now_ms >= sync_end) {
         json_object_set_new(m, "state", json_string("CONTINUOUS"));
@@ -156,10 +158,10 @@ void drs_refresh_server(struct sim_call *c, json_t *drs, const char *id)
     iso_duration(lag, dur, sizeof dur);
     json_object_set_new(dri, "lagDuration", json_string(dur));
     if (connected) {
-        sim_fmt_time(c->now_ms, t, sizeof t);
+        sim_fmt_time(now_s, t, sizeof t);
         json_object_set_new(lc, "lastSeenByServiceDateTime", json_string(t));
     }
-    iso_duration((c->now_ms - since) / 1000, dur, sizeof dur);
+    iso_duration((now_s - since) / 1000, dur, sizeof dur);
     json_object_set_new(lc, "elapsedReplicationDuration", json_string(dur));
 }
 
@@ -241,16 +243,51 @@ static int describe_source_servers(struct sim_call *c, json_t *in)
             continue;
         json_array_append(items, srv);
     }
-    /* refresh only what this page returns */
+    /* Refresh and serialize only what this page returns; a server's JSON is
+     * cached until the world changes or the sim second moves on. */
     size_t start, end;
     if (sim_page(c, in, json_array_size(items), 1000, &start, &end) < 0) {
         json_decref(items);
         return -1;
     }
-    for (size_t i = start; i < end; i++)
-        drs_refresh_server(
-            c, drs, json_string_value(json_object_get(json_array_get(items, i), "sourceServerID")));
-    return page_out(c, in, items, "items");
+    struct buf b;
+    buf_init(&b, (size_t)256 << 20);
+    int rc = buf_adds(&b, "{\"items\":[");
+    json_int_t sec = (json_int_t)(c->now_ms / 1000);
+    for (size_t i = start; rc == 0 && i < end; i++) {
+        json_t *one = json_array_get(items, i);
+        const char *sid = json_string_value(json_object_get(one, "sourceServerID"));
+        json_t *m = json_object_get(meta, sid);
+        json_t *cache = json_object_get(m, "cache");
+        if (!cache ||
+            json_integer_value(json_object_get(m, "cache_v")) != (json_int_t)c->w->version ||
+            json_integer_value(json_object_get(m, "cache_s")) != sec) {
+            drs_refresh_server(c, drs, sid);
+            char *txt = json_dumps(one, JSON_COMPACT);
+            if (!txt) {
+                rc = -1;
+                break;
+            }
+            cache = json_string(txt);
+            free(txt);
+            json_object_set_new(m, "cache", cache);
+            json_object_set_new(m, "cache_v", json_integer((json_int_t)c->w->version));
+            json_object_set_new(m, "cache_s", json_integer(sec));
+        }
+        rc |= buf_adds(&b, i > start ? "," : "");
+        rc |= buf_adds(&b, json_string_value(cache));
+    }
+    rc |= buf_adds(&b, "]");
+    if (end < json_array_size(items))
+        rc |= buf_addf(&b, ",\"nextToken\":\"%zu\"", end);
+    rc |= buf_adds(&b, "}");
+    json_decref(items);
+    if (rc < 0) {
+        buf_cleanup(&b);
+        return sim_fail(c, 500, "InternalServerException", "out of memory");
+    }
+    c->raw_out = buf_detach(&b, NULL);
+    return 0;
 }
 
 static int start_recovery(struct sim_call *c, json_t *in)

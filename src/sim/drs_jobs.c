@@ -565,6 +565,7 @@ void sim_world_advance(struct sim_world *w, int64_t now_ms)
         if (!best)
             break;
         apply(w, best, &best->ev[best->next]);
+        w->version++;
         best->next++;
     }
     /* drop finished jobs from the active list (their JSON stays in the world) */

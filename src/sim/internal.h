@@ -132,6 +132,7 @@ struct sim_world {
     struct sim_faults faults;
     uint64_t nsessions;
     uint64_t req_seq;
+    uint64_t version; /* bumped by every change: guards cached serializations */
 };
 
 /* world.c */
@@ -176,8 +177,9 @@ struct sim_call {
     int64_t real_ms;
     char request_id[40];
     /* results */
-    int status;  /* success status; 0 = 200 */
-    json_t *out; /* owned response value */
+    int status;    /* success status; 0 = 200 */
+    json_t *out;   /* owned response value */
+    char *raw_out; /* owned: a pre-serialized JSON body, used instead of out */
     int err_status;
     char err_code[64];
     char err_msg[512];

@@ -188,7 +188,9 @@ static void write_success(struct sim_http_out *o, const struct svc *s, const str
         add_header(o, "x-amzn-RequestId", c->request_id);
         if (o->status != 204) {
             add_header(o, "Content-Type", "application/json");
-            if (c->out)
+            if (c->raw_out)
+                rc |= buf_adds(&o->body, c->raw_out);
+            else if (c->out)
                 rc |= json_dump_buf(c->out, 0, &o->body);
             else
                 rc |= buf_adds(&o->body, "{}");
@@ -543,6 +545,8 @@ void sim_handle(struct sim_world *w, const struct http_request *req, struct sim_
     c.now_ms = sim_clock_now(&w->clock);
     sim_world_advance(w, c.now_ms);
     int rc = fn(&c, in);
+    if (strncmp(c.op, "Describe", 8) && strncmp(c.op, "Get", 3) && strncmp(c.op, "List", 4))
+        w->version++;
     metric(w, s->name, c.op, c.account_id, c.region, 0, rc < 0);
     if (rc < 0)
         write_error(out, s, c.err_status ? c.err_status : 500,
@@ -555,6 +559,7 @@ out:
         pthread_mutex_unlock(&w->mu);
     json_decref(in);
     json_decref(c.out);
+    free(c.raw_out);
     json_decref(c.err_extra);
     buf_cleanup(&scratch);
 }
