@@ -19,6 +19,10 @@ _count=0
 
 cleanup() {
     local p
+    # PIDs tracked inside test subshells only reach the file
+    if [ -f "$TRASH/pids" ]; then
+        while read -r p; do _pids+=("$p"); done <"$TRASH/pids"
+    fi
     for p in "${_pids[@]}"; do
         kill "$p" 2>/dev/null
         wait "$p" 2>/dev/null
@@ -27,8 +31,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Register a background PID to stop at exit.
-track_pid() { _pids+=("$1"); }
+# Register a background PID to stop at exit (also from a test's subshell).
+track_pid() {
+    _pids+=("$1")
+    echo "$1" >>"$TRASH/pids"
+}
 
 say() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
 

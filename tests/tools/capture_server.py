@@ -1,25 +1,18 @@
 #!/usr/bin/env python3
 """capture_server.py - records raw HTTP requests for client tests.
 
-Usage: capture_server.py LOGFILE PORTFILE [SCRIPT.json]
+Usage: capture_server.py LOGFILE PORTFILE
 Listens on 127.0.0.1 (an ephemeral port, written to PORTFILE), appends each
 request to LOGFILE as one JSON line {"method","path","headers":[[k,v]...],
 "body"} and answers 200 with a minimal body for the request's protocol
 (JSON for X-Amz-Target / rest-json, XML for form-encoded query/ec2).
-With SCRIPT.json (a list of {"status", "headers", "body"}), the first
-requests get those responses in order instead (fault injection for retry
-tests); each logged line then also has "t" (arrival time, seconds).
+Scripted fault responses are tests/tools/faultserver.py's job.
 """
 import json
 import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import threading
-import time
-
 LOG = sys.argv[1]
-SCRIPT = json.load(open(sys.argv[3])) if len(sys.argv) > 3 else []
-LOCK = threading.Lock()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -31,10 +24,8 @@ class Handler(BaseHTTPRequestHandler):
     def handle_one(self):
         n = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(n) if n else b""
-        with LOCK:
-            scripted = SCRIPT.pop(0) if SCRIPT else None
         with open(LOG, "a") as f:
-            f.write(json.dumps({"t": time.time(), "method": self.command, "path": self.path,
+            f.write(json.dumps({"method": self.command, "path": self.path,
                                 "headers": [[k, v] for k, v in self.headers.items()],
                                 "body": body.decode("utf-8", "replace")}) + "\n")
         ctype = self.headers.get("Content-Type", "")
@@ -52,17 +43,8 @@ class Handler(BaseHTTPRequestHandler):
         else:
             out = b"{}"
             rtype = "application/json"
-        status = 200
-        extra = {}
-        if scripted:
-            status = scripted.get("status", 200)
-            out = scripted.get("body", "").encode()
-            extra = scripted.get("headers", {})
-        self.send_response(status)
-        for k, v in extra.items():
-            self.send_header(k, v)
-        if "Content-Type" not in extra:
-            self.send_header("Content-Type", rtype)
+        self.send_response(200)
+        self.send_header("Content-Type", rtype)
         self.send_header("Content-Length", str(len(out)))
         self.send_header("x-amzn-RequestId", "r-1")
         self.end_headers()
