@@ -4,10 +4,12 @@
 #include "cli/cliutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/jsonutil.h"
+#include "core/str.h"
 #include "core/yamlout.h"
 
 int cli_store_open(const struct cmd_ctx *ctx, struct store **out)
@@ -49,4 +51,65 @@ int cli_print_value(const struct cmd_ctx *ctx, const json_t *v)
     }
     json_print(v);
     return EXIT_OK;
+}
+
+int cli_client_new(const struct cmd_ctx *ctx, struct aws_client **out, struct dr_err *err)
+{
+    struct aws_client_config cfg;
+
+    memset(&cfg, 0, sizeof(cfg));
+    cfg.region = ctx->g.region;
+    cfg.profile = ctx->g.profile;
+    cfg.endpoint_url = ctx->g.endpoint_url;
+    return aws_client_new(&cfg, out, err);
+}
+
+static int opt_dup(const struct cmd_ctx *ctx, const char *name, char **slot, struct dr_err *err)
+{
+    const char *v = cmd_opt(ctx, name);
+    if (!v)
+        return 0;
+    *slot = strdup(v);
+    return *slot ? 0 : dr_err_set(err, DR_ENOMEM, "out of memory");
+}
+
+int cli_role_from_opts(const struct cmd_ctx *ctx, struct cred_role *role, struct dr_err *err)
+{
+    const char *v;
+
+    memset(role, 0, sizeof(*role));
+    if (!cmd_opt(ctx, "role-arn")) {
+        if (cmd_opt(ctx, "external-id") || cmd_opt(ctx, "session-name") ||
+            cmd_opt(ctx, "source-identity") || cmd_opt(ctx, "duration"))
+            return dr_err_set(err, DR_EINVAL,
+                              "--external-id, --session-name, "
+                              "--source-identity and --duration need --role-arn");
+        return 0;
+    }
+    if (opt_dup(ctx, "role-arn", &role->role_arn, err) < 0 ||
+        opt_dup(ctx, "external-id", &role->external_id, err) < 0 ||
+        opt_dup(ctx, "session-name", &role->session_name, err) < 0 ||
+        opt_dup(ctx, "source-identity", &role->source_identity, err) < 0) {
+        cred_role_cleanup(role);
+        return -DR_ENOMEM;
+    }
+    if ((v = cmd_opt(ctx, "duration"))) {
+        int64_t n;
+        if (dr_parse_i64(v, &n) < 0 || n < 900 || n > 43200) {
+            cred_role_cleanup(role);
+            return dr_err_set(err, DR_EINVAL, "--duration must be 900..43200 seconds, not '%s'", v);
+        }
+        role->duration_seconds = (int)n;
+    }
+    return 0;
+}
+
+int cli_report_aws_error(const char *operation, const struct dr_err *err)
+{
+    if (err->status == DR_EAWS) {
+        fprintf(stderr, "drover: An error occurred (%s) when calling the %s operation: %s\n",
+                err->code[0] ? err->code : "Unknown", operation, err->msg);
+        return EXIT_FAIL;
+    }
+    return cli_fail(-(int)err->status, err);
 }

@@ -9,7 +9,6 @@
 #include "aws/client.h"
 #include "cli/cliutil.h"
 #include "cli/cmd.h"
-#include "cli/common.h"
 #include "core/fsutil.h"
 #include "core/jsonutil.h"
 #include "core/str.h"
