@@ -668,8 +668,8 @@ static int cmd_poll(struct action_run *a, int64_t now_ms)
                 a->killed = true;
             }
         }
-        if (a->killed && ((r = waitpid(a->pid, &st, WNOHANG)) == a->pid ||
-                          (r < 0 && errno != EINTR))) {
+        if (a->killed &&
+            ((r = waitpid(a->pid, &st, WNOHANG)) == a->pid || (r < 0 && errno != EINTR))) {
             a->pid = -1; /* reaped, or not ours to wait for any more */
             cmd_close(a);
             tail_note(a, note, sizeof(note));
