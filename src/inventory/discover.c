@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "aws/retry.h"
 #include "core/jsonutil.h"
 #include "core/str.h"
 #include "core/strmap.h"
@@ -22,6 +23,9 @@
 struct acct {
     const struct store_account *a;
     struct cred_role role;
+    /* AssumeRole goes to STS in a->regions[sts_idx]; a transient failure
+     * there (a regional outage) moves it to the next region. */
+    size_t sts_idx;
 };
 
 struct disc;
@@ -31,9 +35,11 @@ struct ar_task {
     struct acct *acct;
     struct discover_ar *out;
     json_t *servers, *ris, *jobs, *ec2;
-    int pending; /* paginations not finished */
-    bool enrich; /* the EC2 phase was started */
-    bool failed; /* a DRS call failed: out->error is set */
+    int pending;  /* paginations not finished */
+    bool enrich;  /* the EC2 phase was started */
+    bool failed;  /* a DRS call failed: out->error is set */
+    bool restart; /* AssumeRole failed transiently: try STS in another region */
+    size_t sts_used;
     int64_t t0;
 };
 
@@ -197,11 +203,33 @@ static void task_finish(struct ar_task *t)
 }
 
 static void start_enrich(struct ar_task *t);
+static void task_run(struct ar_task *t);
+
+/* The role could not be assumed for a reason another STS region may not have. */
+static bool assume_failed_transiently(const struct dr_err *e)
+{
+    return strncmp(e->msg, "assuming ", 9) == 0 && retry_classify(e->http_status, e) != RETRY_NO;
+}
 
 static void pg_step_done(struct ar_task *t)
 {
     if (--t->pending > 0)
         return;
+    if (t->restart) {
+        struct acct *ac = t->acct;
+        if (ac->sts_idx == t->sts_used)
+            ac->sts_idx++;
+        if (ac->sts_idx < ac->a->nregions) {
+            free(t->out->error);
+            t->out->error = NULL;
+            json_array_clear(t->servers);
+            json_array_clear(t->ris);
+            json_array_clear(t->jobs);
+            task_run(t);
+            return;
+        }
+        t->failed = true; /* every region's STS failed: keep the last error */
+    }
     if (!t->failed && !t->enrich && !t->d->o->no_enrich) {
         start_enrich(t);
         if (t->pending > 0)
@@ -253,8 +281,13 @@ static void on_page(void *ud, json_t *page, const struct dr_err *err, bool last,
             /* enrichment is best effort: the DRS snapshot is still good */
             if (!t->out->warning)
                 t->out->warning = fmt_error(p->op, err);
-        } else if (!t->failed) {
-            t->failed = true;
+        } else if (!t->restart && (!t->failed || !strcmp(p->op, "DescribeSourceServers"))) {
+            /* the first failure, preferring DescribeSourceServers' own */
+            if (!t->failed && assume_failed_transiently(err))
+                t->restart = true;
+            else
+                t->failed = true;
+            free(t->out->error);
             t->out->error = fmt_error(p->op, err);
         }
         *stop = true;
@@ -269,9 +302,11 @@ static void on_page(void *ud, json_t *page, const struct dr_err *err, bool last,
 
 /* Starts one pagination; on an immediate failure records it like a page error. */
 static void start_pg(struct ar_task *t, const char *service, const char *op, const json_t *input,
-                     const char *region, const struct cred_role *role, int page_size, json_t *dst,
+                     const char *region, const struct acct *ac, int page_size, json_t *dst,
                      bool ec2)
 {
+    const struct cred_role *role = &ac->role;
+    const char *sts_region = ac->a->regions[ac->sts_idx % ac->a->nregions];
     struct aws_call_req req;
     struct pg *p = calloc(1, sizeof(*p));
     struct dr_err e;
@@ -293,6 +328,7 @@ static void start_pg(struct ar_task *t, const char *service, const char *op, con
     req.region = region;
     req.roles = role;
     req.nroles = 1;
+    req.sts_region = sts_region;
     if (aws_paginate_start(t->d->c, &req, page_size, on_page, p, &e) == 0)
         return;
     free(p);
@@ -364,7 +400,7 @@ static void start_enrich(struct ar_task *t)
                 json_array_append(vals, json_array_get(ids, k));
             in = json_pack("{s:[{s:s, s:o}]}", "Filters", "Name", "instance-id", "Values", vals);
             if (in)
-                start_pg(t, "ec2", "DescribeInstances", in, region, &oacct->role, DISCOVER_EC2_PAGE,
+                start_pg(t, "ec2", "DescribeInstances", in, region, oacct, DISCOVER_EC2_PAGE,
                          t->ec2, true);
             json_decref(in);
         }
@@ -372,12 +408,37 @@ static void start_enrich(struct ar_task *t)
     strmap_cleanup(&groups, (void (*)(void *))json_decref);
 }
 
+/* (Re)starts the three DRS paginations of a task. */
+static void task_run(struct ar_task *t)
+{
+    struct disc *d = t->d;
+    struct acct *ac = t->acct;
+    json_t *jobs_in = json_pack("{s:{s:s}}", "filters", "fromDate", d->jobs_from);
+
+    t->restart = false;
+    t->sts_used = ac->sts_idx;
+    t->pending = 1; /* held until all three are started */
+    start_pg(t, "drs", "DescribeSourceServers", NULL, t->out->region, ac, d->page_size, t->servers,
+             false);
+    start_pg(t, "drs", "DescribeRecoveryInstances", NULL, t->out->region, ac, DISCOVER_DRS_PAGE,
+             t->ris, false);
+    start_pg(t, "drs", "DescribeJobs", jobs_in, t->out->region, ac, DISCOVER_DRS_PAGE, t->jobs,
+             false);
+    json_decref(jobs_in);
+    pg_step_done(t);
+}
+
 static void task_start(struct disc *d, struct acct *ac, struct discover_ar *out)
 {
     struct ar_task *t = calloc(1, sizeof(*t));
-    json_t *jobs_in;
 
-    if (!t) {
+    if (!t || !(t->servers = json_array()) || !(t->ris = json_array()) ||
+        !(t->jobs = json_array())) {
+        if (t) {
+            json_decref(t->servers);
+            json_decref(t->ris);
+            free(t);
+        }
         out->error = strdup("out of memory");
         d->r->failed++;
         d->prog.done++;
@@ -387,20 +448,8 @@ static void task_start(struct disc *d, struct acct *ac, struct discover_ar *out)
     t->acct = ac;
     t->out = out;
     t->t0 = time_mono_ms();
-    t->servers = json_array();
-    t->ris = json_array();
-    t->jobs = json_array();
     d->remaining++;
-    t->pending = 1; /* held until all three are started */
-    jobs_in = json_pack("{s:{s:s}}", "filters", "fromDate", d->jobs_from);
-    start_pg(t, "drs", "DescribeSourceServers", NULL, out->region, &ac->role, d->page_size,
-             t->servers, false);
-    start_pg(t, "drs", "DescribeRecoveryInstances", NULL, out->region, &ac->role, DISCOVER_DRS_PAGE,
-             t->ris, false);
-    start_pg(t, "drs", "DescribeJobs", jobs_in, out->region, &ac->role, DISCOVER_DRS_PAGE, t->jobs,
-             false);
-    json_decref(jobs_in);
-    pg_step_done(t);
+    task_run(t);
 }
 
 static bool in_list(const char *const *v, size_t n, const char *s)
