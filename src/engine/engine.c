@@ -137,7 +137,7 @@ void eng_event(struct eng *e, const char *fmt, ...)
     vsnprintf(line, sizeof(line), fmt, ap);
     va_end(ap);
     PUT(store_exec_event(e->st, e->f.e.id, time_now_ms(), line, &err_));
-    log_write(LOG_INFO, "%s: %s", e->f.e.id, line);
+    log_write(LOG_DEBUG, "%s: %s", e->f.e.id, line);
     if (e->o.on_event)
         e->o.on_event(e->o.ud, line);
 }
@@ -505,6 +505,12 @@ static void wave_step(struct eng *e, size_t w)
         }
         if (done < total)
             return;
+        /* and its jobs ended: dependents start after this wave's jobs are over */
+        for (size_t b = 0; b < e->f.nbatches; b++)
+            if (e->f.batches[b].wave_idx == (int)w &&
+                (strcmp(e->f.batches[b].state, "STARTING") == 0 ||
+                 strcmp(e->f.batches[b].state, "STARTED") == 0))
+                return;
         if (req(e, "cancel") && launched < total - failures) {
             wave_end(e, w, "CANCELLED", "cancelled by the operator");
             return;

@@ -49,6 +49,7 @@ struct eng_bx {
     bool conflict;    /* the last StartRecovery said a server is in another job */
     int64_t retry_at; /* next start/reconcile attempt */
     int backoff_ms;
+    uint64_t seen; /* fingerprint of the job as last polled (status, launch statuses) */
 };
 
 struct eng_wave {
@@ -119,5 +120,21 @@ void jobs_count_active(struct eng *e);
 bool jobs_active(const struct eng *e); /* any batch STARTING/STARTED */
 void jobs_ar_failed(struct eng *e, int ar, const struct dr_err *err);
 void jobs_ar_ok(struct eng *e, int ar);
+bool jobs_transient(const struct dr_err *err);
+void jobs_errtext(char *out, size_t n, const struct dr_err *err);
+void jobs_call_req(struct eng *e, int ar, struct aws_call_req *r, const char *service,
+                   const char *op, const json_t *in);
+bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op, json_t *in,
+                     int kind, size_t idx, aws_done_cb cb, bool paginate, aws_page_cb pcb);
+/* Fails a server's attempt: back to PENDING for a new job while retries are left. */
+void jobs_server_failed(struct eng *e, size_t i, const char *why, bool may_retry);
+size_t jobs_batch_members(struct eng *e, size_t bi, size_t *out, size_t cap);
+
+/* ---- jobend.c ---- */
+enum { K_QUOTA = 1, K_CFG, K_VERIFY, K_START, K_RECON, K_POLL, K_LOG, K_RI };
+void jobs_job_ended(struct eng *e, size_t bi, const json_t *job);
+void jobs_verify_targets(struct eng *e, int ar);
+const json_t *jobs_ps_of(const json_t *job, const char *sid);
+const json_t *jobs_ri_of(const json_t *ris, const char *key, const char *val);
 
 #endif

@@ -18,19 +18,17 @@
 #include "core/timeutil.h"
 #include "engine/internal.h"
 
-enum { K_QUOTA = 1, K_CFG, K_VERIFY, K_START, K_RECON, K_POLL, K_LOG, K_RI };
-
 #define CFG_MAX_INFLIGHT 10
 #define RECON_SLACK_MS   (10 * 60 * 1000) /* DescribeJobs fromDate: batch created - 10 min */
 
-static bool transient(const struct dr_err *err)
+bool jobs_transient(const struct dr_err *err)
 {
     return err->status == DR_ETRANSPORT || err->status == DR_ETIMEOUT || err->http_status >= 500 ||
            err->http_status == 429 || retry_is_throttle_code(err->code) ||
            retry_is_transient_code(err->code);
 }
 
-static void errtext(char *out, size_t n, const struct dr_err *err)
+void jobs_errtext(char *out, size_t n, const struct dr_err *err)
 {
     if (err->code[0])
         snprintf(out, n, "%s: %s", err->code, err->msg);
@@ -48,7 +46,7 @@ void jobs_ar_failed(struct eng *e, int ar, const struct dr_err *err)
     struct eng_ar *a = &e->ars[ar];
     if (!a->failing_since)
         a->failing_since = time_now_ms();
-    errtext(a->last_error, sizeof(a->last_error), err);
+    jobs_errtext(a->last_error, sizeof(a->last_error), err);
 }
 
 static bool batch_active(const struct store_exec_batch *b)
@@ -103,8 +101,8 @@ void jobs_resume(struct eng *e)
     }
 }
 
-static void call_req(struct eng *e, int ar, struct aws_call_req *r, const char *service,
-                     const char *op, const json_t *in)
+void jobs_call_req(struct eng *e, int ar, struct aws_call_req *r, const char *service,
+                   const char *op, const json_t *in)
 {
     memset(r, 0, sizeof(*r));
     r->service = service;
@@ -117,8 +115,8 @@ static void call_req(struct eng *e, int ar, struct aws_call_req *r, const char *
     }
 }
 
-static bool start_call(struct eng *e, int ar, const char *service, const char *op, json_t *in,
-                       int kind, size_t idx, aws_done_cb cb, bool paginate, aws_page_cb pcb)
+bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op, json_t *in,
+                     int kind, size_t idx, aws_done_cb cb, bool paginate, aws_page_cb pcb)
 {
     struct aws_call_req r;
     struct eng_call *cc = eng_call_new(e, kind, idx);
@@ -129,7 +127,7 @@ static bool start_call(struct eng *e, int ar, const char *service, const char *o
         json_decref(in);
         return false;
     }
-    call_req(e, ar, &r, service, op, in);
+    jobs_call_req(e, ar, &r, service, op, in);
     rc = paginate ? aws_paginate_start(e->c, &r, 0, pcb, cc, &err)
                   : aws_call_start(e->c, &r, cb, cc, &err);
     json_decref(in);
@@ -191,14 +189,12 @@ out:
 static void read_quotas(struct eng *e, int ar)
 {
     e->ars[ar].quota_state = 1;
-    start_call(e, ar, "service-quotas", "ListServiceQuotas",
-               json_pack("{s:s}", "ServiceCode", "drs"), K_QUOTA, (size_t)ar, on_quota, false,
-               NULL);
+    jobs_start_call(e, ar, "service-quotas", "ListServiceQuotas",
+                    json_pack("{s:s}", "ServiceCode", "drs"), K_QUOTA, (size_t)ar, on_quota, false,
+                    NULL);
 }
 
 /* ---- launch overrides / cleanup safety check ---- */
-
-static void server_failed(struct eng *e, size_t i, const char *why, bool may_retry);
 
 static void on_cfg(void *ud, json_t *out, const struct dr_err *err)
 {
@@ -209,17 +205,17 @@ static void on_cfg(void *ud, json_t *out, const struct dr_err *err)
     if (eng_call_done(cc))
         goto out;
     e->ars[e->srv[cc->idx].ar].cfg_inflight--;
-    if (err && transient(err)) {
+    if (err && jobs_transient(err)) {
         jobs_ar_failed(e, e->srv[cc->idx].ar, err);
         e->srv[cc->idx].cfg = 1; /* again on a later step */
     } else if (err) {
         char why[DR_ERR_MSG_MAX + DR_ERR_CODE_MAX + 64];
         char et[DR_ERR_MSG_MAX + DR_ERR_CODE_MAX + 4];
-        errtext(et, sizeof(et), err);
+        jobs_errtext(et, sizeof(et), err);
         snprintf(why, sizeof(why), "UpdateLaunchConfiguration: %s", et);
         e->srv[cc->idx].cfg = 3;
         if (eng_tx_begin(e) == 0) {
-            server_failed(e, cc->idx, why, false);
+            jobs_server_failed(e, cc->idx, why, false);
             eng_tx_commit(e);
         }
     } else {
@@ -249,13 +245,13 @@ static void apply_overrides(struct eng *e, size_t i)
     }
     e->srv[i].cfg = 2;
     e->ars[e->srv[i].ar].cfg_inflight++;
-    start_call(e, e->srv[i].ar, "drs", "UpdateLaunchConfiguration", in, K_CFG, i, on_cfg, false,
-               NULL);
+    jobs_start_call(e, e->srv[i].ar, "drs", "UpdateLaunchConfiguration", in, K_CFG, i, on_cfg,
+                    false, NULL);
 }
 
 /* ---- failures and retries ---- */
 
-static void server_failed(struct eng *e, size_t i, const char *why, bool may_retry)
+void jobs_server_failed(struct eng *e, size_t i, const char *why, bool may_retry)
 {
     struct store_exec_server *sv = &e->f.servers[i];
     const json_t *ws = json_array_get(json_object_get(e->spec, "waves"), (size_t)sv->wave_idx);
@@ -374,7 +370,7 @@ static void form_batches(struct eng *e, int ar)
 }
 
 /* The servers (indexes) of a batch. */
-static size_t batch_members(struct eng *e, size_t bi, size_t *out, size_t cap)
+size_t jobs_batch_members(struct eng *e, size_t bi, size_t *out, size_t cap)
 {
     const struct store_exec_batch *b = &e->f.batches[bi];
     size_t n = 0;
@@ -398,7 +394,7 @@ static void batch_adopt(struct eng *e, size_t bi, const json_t *job, bool found_
     eng_set_str(&b->job_id, jid);
     b->started_at = e->now;
     eng_put_batch(e, bi);
-    n = batch_members(e, bi, m, 256);
+    n = jobs_batch_members(e, bi, m, 256);
     for (size_t k = 0; k < n; k++) {
         struct store_exec_server *sv = &e->f.servers[m[k]];
         eng_set_str(&sv->job_id, jid);
@@ -424,11 +420,11 @@ static void batch_drop(struct eng *e, size_t bi, const char *why, bool fail_serv
     eng_set_str(&b->error, why);
     b->ended_at = e->now;
     eng_put_batch(e, bi);
-    n = batch_members(e, bi, m, 256);
+    n = jobs_batch_members(e, bi, m, 256);
     for (size_t k = 0; k < n; k++) {
         struct store_exec_server *sv = &e->f.servers[m[k]];
         if (fail_servers) {
-            server_failed(e, m[k], why, may_retry);
+            jobs_server_failed(e, m[k], why, may_retry);
         } else {
             sv->attempts--;
             eng_set_server_state(e, m[k], "PENDING", NULL);
@@ -455,7 +451,7 @@ static void on_start(void *ud, json_t *out, const struct dr_err *err)
         batch_adopt(e, bi, json_object_get(out, "job"), false);
         goto out;
     }
-    errtext(et, sizeof(et), err);
+    jobs_errtext(et, sizeof(et), err);
     if (strcmp(err->code, "ConflictException") == 0) {
         /* a server is already in a job: maybe ours (a retried call that had succeeded) */
         x->reconcile = x->conflict = true;
@@ -464,7 +460,7 @@ static void on_start(void *ud, json_t *out, const struct dr_err *err)
     } else if (strcmp(err->code, "ServiceQuotaExceededException") == 0) {
         e->ars[x->ar].hold_until = time_now_ms() + e->o.poll_min_ms;
         batch_drop(e, bi, et, false, false);
-    } else if (transient(err)) {
+    } else if (jobs_transient(err)) {
         jobs_ar_failed(e, x->ar, err);
         x->reconcile = true; /* the call may have reached DRS */
         x->backoff_ms = x->backoff_ms ? x->backoff_ms * 2 : 1000;
@@ -560,7 +556,7 @@ static void start_batch_call(struct eng *e, size_t bi)
             x->busy = false;
             return;
         }
-        call_req(e, x->ar, &r, "drs", "DescribeJobs", in);
+        jobs_call_req(e, x->ar, &r, "drs", "DescribeJobs", in);
         if (aws_paginate_start(e->c, &r, 0, on_recon_page, cc, &err) < 0) {
             eng_call_done(cc);
             free(cc);
@@ -572,8 +568,8 @@ static void start_batch_call(struct eng *e, size_t bi)
     snprintf(bn, sizeof(bn), "%lld", (long long)b->batch_no);
     if (e->cleanup) {
         in = json_pack("{s:O}", "recoveryInstanceIDs", b->servers);
-        start_call(e, x->ar, "drs", "TerminateRecoveryInstances", in, K_START, bi, on_start, false,
-                   NULL);
+        jobs_start_call(e, x->ar, "drs", "TerminateRecoveryInstances", in, K_START, bi, on_start,
+                        false, NULL);
         return;
     }
     {
@@ -585,276 +581,7 @@ static void start_batch_call(struct eng *e, size_t bi)
                        strcmp(e->f.e.kind, "DRILL") == 0, "tags", ENG_TAG_EXEC, e->f.e.id,
                        ENG_TAG_BATCH, bn);
     }
-    start_call(e, x->ar, "drs", "StartRecovery", in, K_START, bi, on_start, false, NULL);
-}
-
-/* ---- the end of a job ---- */
-
-struct job_end {
-    json_t *job; /* the final Job */
-    json_t *log; /* accumulated log items */
-    json_t *ris; /* recovery instances of the batch's servers */
-};
-
-static void finalize_batch(struct eng *e, size_t bi, struct job_end *je);
-
-static const char *log_error_for(const json_t *log, const char *sid)
-{
-    size_t i;
-    json_t *it;
-    const char *last = NULL;
-    json_array_foreach(log, i, it)
-    {
-        const json_t *d = json_object_get(it, "eventData");
-        const char *ev = json_str_borrow(it, "event");
-        if (strcmp(json_str_borrow(d, "sourceServerID") ? json_str_borrow(d, "sourceServerID") : "",
-                   sid) != 0)
-            continue;
-        if (json_str_borrow(d, "rawError"))
-            last = json_str_borrow(d, "rawError");
-        else if (ev && strstr(ev, "FAIL") && !last)
-            last = ev;
-    }
-    return last;
-}
-
-static void on_ri_page(void *ud, json_t *page, const struct dr_err *err, bool last, bool *stop)
-{
-    struct eng_call *cc = ud;
-    struct eng *e = cc->e;
-    struct job_end *je;
-    size_t i;
-    json_t *it;
-
-    (void)stop;
-    if (e->stopping || err) {
-        json_decref(page);
-        if (e->stopping && !last)
-            return;
-        eng_call_done(cc);
-        je = (struct job_end *)cc->je;
-        if (!e->stopping) {
-            e->bx[cc->idx].busy = false;
-            jobs_ar_failed(e, e->bx[cc->idx].ar, err);
-            e->bx[cc->idx].retry_at = time_now_ms() + e->o.poll_min_ms;
-        }
-        if (je) {
-            json_decref(je->job);
-            json_decref(je->log);
-            json_decref(je->ris);
-            free(je);
-        }
-        free(cc);
-        return;
-    }
-    je = (struct job_end *)cc->je;
-    json_array_foreach(json_object_get(page, "items"), i, it) json_array_append(je->ris, it);
-    json_decref(page);
-    if (!last)
-        return;
-    eng_call_done(cc);
-    e->bx[cc->idx].busy = false;
-    jobs_ar_ok(e, e->bx[cc->idx].ar);
-    finalize_batch(e, cc->idx, je);
-    free(cc);
-}
-
-static void fetch_ris(struct eng *e, size_t bi, struct job_end *je, bool by_ri)
-{
-    struct store_exec_batch *b = &e->f.batches[bi];
-    struct eng_call *cc = eng_call_new(e, K_RI, bi);
-    struct aws_call_req r;
-    struct dr_err err;
-    json_t *in;
-
-    if (!cc)
-        return;
-    cc->je = je; /* carries the job end through the pages */
-    je->ris = json_array();
-    in = json_pack("{s:{s:O}}", "filters", by_ri ? "recoveryInstanceIDs" : "sourceServerIDs",
-                   b->servers);
-    call_req(e, e->bx[bi].ar, &r, "drs", "DescribeRecoveryInstances", in);
-    e->bx[bi].busy = true;
-    if (aws_paginate_start(e->c, &r, 0, on_ri_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
-        eng_fail_fatal(e, &err);
-    }
-    json_decref(in);
-}
-
-static void on_log_page(void *ud, json_t *page, const struct dr_err *err, bool last, bool *stop)
-{
-    struct eng_call *cc = ud;
-    struct eng *e = cc->e;
-    struct job_end *je = (struct job_end *)cc->je;
-    size_t i;
-    json_t *it;
-
-    (void)stop;
-    if (e->stopping || err) {
-        json_decref(page);
-        if (e->stopping && !last)
-            return;
-        eng_call_done(cc);
-        if (!e->stopping) {
-            e->bx[cc->idx].busy = false;
-            jobs_ar_failed(e, e->bx[cc->idx].ar, err);
-            e->bx[cc->idx].retry_at = time_now_ms() + e->o.poll_min_ms;
-        }
-        json_decref(je->job);
-        json_decref(je->log);
-        free(je);
-        free(cc);
-        return;
-    }
-    json_array_foreach(json_object_get(page, "items"), i, it) json_array_append(je->log, it);
-    json_decref(page);
-    if (!last)
-        return;
-    eng_call_done(cc);
-    e->bx[cc->idx].busy = false;
-    fetch_ris(e, cc->idx, je, e->cleanup);
-    free(cc);
-}
-
-/* A job ended: fetch its log, then the instances, then finalize. */
-static void job_ended(struct eng *e, size_t bi, const json_t *job)
-{
-    struct job_end *je = calloc(1, sizeof(*je));
-    struct eng_call *cc;
-    struct aws_call_req r;
-    struct dr_err err;
-    json_t *in;
-
-    if (!je)
-        return;
-    je->job = json_incref((json_t *)job);
-    je->log = json_array();
-    cc = eng_call_new(e, K_LOG, bi);
-    if (!cc) {
-        json_decref(je->job);
-        json_decref(je->log);
-        free(je);
-        return;
-    }
-    cc->je = je;
-    in = json_pack("{s:s}", "jobID", e->f.batches[bi].job_id);
-    call_req(e, e->bx[bi].ar, &r, "drs", "DescribeJobLogItems", in);
-    e->bx[bi].busy = true;
-    if (aws_paginate_start(e->c, &r, 0, on_log_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
-        json_decref(je->job);
-        json_decref(je->log);
-        free(je);
-        eng_fail_fatal(e, &err);
-    }
-    json_decref(in);
-}
-
-static const json_t *ps_of(const json_t *job, const char *sid)
-{
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(job, "participatingServers"), i, p)
-    {
-        const char *s = json_str_borrow(p, "sourceServerID");
-        if (s && strcmp(s, sid) == 0)
-            return p;
-    }
-    return NULL;
-}
-
-static const json_t *ri_of(const json_t *ris, const char *key, const char *val)
-{
-    size_t i;
-    json_t *r;
-    json_array_foreach(ris, i, r)
-    {
-        const char *s = json_str_borrow(r, key);
-        if (s && strcmp(s, val) == 0)
-            return r;
-    }
-    return NULL;
-}
-
-static void finalize_batch(struct eng *e, size_t bi, struct job_end *je)
-{
-    struct store_exec_batch *b = &e->f.batches[bi];
-    size_t m[256], n = batch_members(e, bi, m, 256);
-    size_t ok = 0, bad = 0;
-
-    if (eng_tx_begin(e) < 0)
-        goto out;
-    for (size_t k = 0; k < n; k++) {
-        struct store_exec_server *sv = &e->f.servers[m[k]];
-        if (e->cleanup) {
-            const json_t *ri = ri_of(je->ris, "recoveryInstanceID", sv->recovery_instance_id);
-            if (!ri) {
-                eng_set_server_state(e, m[k], "TERMINATED", NULL);
-                ok++;
-            } else {
-                char why[256];
-                snprintf(why, sizeof(why), "recovery instance %s still exists after job %s (%s)",
-                         sv->recovery_instance_id, b->job_id,
-                         json_str_borrow(ri, "ec2InstanceState")
-                             ? json_str_borrow(ri, "ec2InstanceState")
-                             : "?");
-                server_failed(e, m[k], why, true);
-                bad++;
-            }
-            continue;
-        }
-        if (strcmp(sv->state, "LAUNCHED") == 0 && sv->recovery_instance_id) {
-            const json_t *ri = ri_of(je->ris, "recoveryInstanceID", sv->recovery_instance_id);
-            if (ri && !sv->ec2_instance_id) {
-                eng_set_str(&sv->ec2_instance_id, json_str_borrow(ri, "ec2InstanceID"));
-                eng_put_server(e, m[k]);
-            }
-            ok++;
-            continue;
-        }
-        {
-            const json_t *ps = ps_of(je->job, sv->source_server_id);
-            const char *ls = json_str_borrow(ps, "launchStatus");
-            const json_t *ri = ri_of(je->ris, "sourceServerID", sv->source_server_id);
-            if (ri && json_str_borrow(ri, "jobID") &&
-                strcmp(json_str_borrow(ri, "jobID"), b->job_id))
-                ri = NULL; /* an instance of another launch */
-            if (ls && strcmp(ls, "LAUNCHED") == 0) {
-                const char *rid = json_str_borrow(ps, "recoveryInstanceID");
-                if (!rid && ri)
-                    rid = json_str_borrow(ri, "recoveryInstanceID");
-                eng_set_str(&sv->recovery_instance_id, rid);
-                if (ri)
-                    eng_set_str(&sv->ec2_instance_id, json_str_borrow(ri, "ec2InstanceID"));
-                if (!sv->launched_at)
-                    sv->launched_at = e->now;
-                eng_set_str(&sv->error, NULL);
-                eng_set_server_state(e, m[k], "LAUNCHED", NULL);
-                ok++;
-            } else {
-                const char *le = log_error_for(je->log, sv->source_server_id);
-                char why[DR_ERR_MSG_MAX + 128];
-                snprintf(why, sizeof(why), "job %s: launch %s%s%s", b->job_id,
-                         ls ? ls : "did not happen", le ? ": " : "", le ? le : "");
-                server_failed(e, m[k], why, true);
-                bad++;
-            }
-        }
-    }
-    eng_set_str(&b->state, "ENDED");
-    b->ended_at = e->now;
-    eng_put_batch(e, bi);
-    eng_event(e, "batch %lld: job %s ended: %zu %s, %zu failed", (long long)b->batch_no, b->job_id,
-              ok, e->cleanup ? "terminated" : "launched", bad);
-    eng_tx_commit(e);
-out:
-    json_decref(je->job);
-    json_decref(je->log);
-    json_decref(je->ris);
-    free(je);
+    jobs_start_call(e, x->ar, "drs", "StartRecovery", in, K_START, bi, on_start, false, NULL);
 }
 
 /* ---- polling ---- */
@@ -895,11 +622,30 @@ static void on_poll_page(void *ud, json_t *page, const struct dr_err *err, bool 
             if (!b->job_id || strcmp(b->job_id, jid) != 0 || strcmp(b->state, "STARTED") != 0 ||
                 e->bx[bi].busy)
                 continue;
-            n = batch_members(e, bi, m, 256);
+            {
+                /* a change anywhere in the job keeps the poll interval short */
+                uint64_t h = 1469598103934665603ULL;
+                size_t pi;
+                json_t *p;
+                const char *s1 = status ? status : "";
+                for (; *s1; s1++)
+                    h = (h ^ (unsigned char)*s1) * 1099511628211ULL;
+                json_array_foreach(json_object_get(job, "participatingServers"), pi, p)
+                {
+                    const char *ls = json_str_borrow(p, "launchStatus");
+                    for (; ls && *ls; ls++)
+                        h = (h ^ (unsigned char)*ls) * 1099511628211ULL;
+                    h = (h ^ pi) * 1099511628211ULL;
+                }
+                if (h != e->bx[bi].seen)
+                    cc->changed = true;
+                e->bx[bi].seen = h;
+            }
+            n = jobs_batch_members(e, bi, m, 256);
             if (!e->cleanup && eng_tx_begin(e) == 0) {
                 for (size_t k = 0; k < n; k++) {
                     struct store_exec_server *sv = &e->f.servers[m[k]];
-                    const json_t *ps = ps_of(job, sv->source_server_id);
+                    const json_t *ps = jobs_ps_of(job, sv->source_server_id);
                     const char *ls = json_str_borrow(ps, "launchStatus");
                     if (ls && strcmp(ls, "LAUNCHED") == 0 && strcmp(sv->state, "LAUNCHED") != 0 &&
                         json_str_borrow(ps, "recoveryInstanceID")) {
@@ -914,7 +660,7 @@ static void on_poll_page(void *ud, json_t *page, const struct dr_err *err, bool 
             }
             if (status && strcmp(status, "COMPLETED") == 0) {
                 cc->changed = true;
-                job_ended(e, bi, job);
+                jobs_job_ended(e, bi, job);
             }
         }
     }
@@ -955,102 +701,9 @@ static void poll_ar(struct eng *e, int ar)
         json_decref(in);
         return;
     }
-    call_req(e, ar, &r, "drs", "DescribeJobs", in);
+    jobs_call_req(e, ar, &r, "drs", "DescribeJobs", in);
     a->poll_busy = true;
     if (aws_paginate_start(e->c, &r, 0, on_poll_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
-        eng_fail_fatal(e, &err);
-    }
-    json_decref(in);
-}
-
-/* ---- cleanup safety check: only this drill's instances are terminated ---- */
-
-static void on_verify_page(void *ud, json_t *page, const struct dr_err *err, bool last, bool *stop)
-{
-    struct eng_call *cc = ud;
-    struct eng *e = cc->e;
-    int ar = (int)cc->idx;
-    size_t i;
-    json_t *it;
-
-    (void)stop;
-    if (!cc->acc)
-        cc->acc = json_array();
-    if (!e->stopping && !err)
-        json_array_foreach(json_object_get(page, "items"), i, it) json_array_append(cc->acc, it);
-    json_decref(page);
-    if (!last && !err)
-        return;
-    eng_call_done(cc);
-    if (e->stopping)
-        goto out;
-    e->ars[ar].cfg_inflight = 0;
-    if (err) {
-        jobs_ar_failed(e, ar, err);
-        for (size_t s = 0; s < e->f.nservers; s++)
-            if (e->srv[s].ar == ar && e->srv[s].cfg == 2)
-                e->srv[s].cfg = 1;
-        goto out;
-    }
-    jobs_ar_ok(e, ar);
-    if (eng_tx_begin(e) < 0)
-        goto out;
-    for (size_t s = 0; s < e->f.nservers; s++) {
-        struct store_exec_server *sv = &e->f.servers[s];
-        const json_t *ri;
-        char why[256];
-        if (e->srv[s].ar != ar || e->srv[s].cfg != 2)
-            continue;
-        e->srv[s].cfg = 3;
-        ri = ri_of(cc->acc, "recoveryInstanceID", sv->recovery_instance_id);
-        if (!ri) {
-            eng_set_server_state(e, s, "TERMINATED", "already gone before the cleanup");
-        } else if (!json_is_true(json_object_get(ri, "isDrill"))) {
-            snprintf(why, sizeof(why), "refused: %s is not a drill instance",
-                     sv->recovery_instance_id);
-            eng_set_server_state(e, s, "FAILED", why);
-        } else if (sv->job_id && json_str_borrow(ri, "jobID") &&
-                   strcmp(json_str_borrow(ri, "jobID"), sv->job_id) != 0) {
-            snprintf(why, sizeof(why),
-                     "refused: %s now belongs to job %s, not to the drill's job %s",
-                     sv->recovery_instance_id, json_str_borrow(ri, "jobID"), sv->job_id);
-            eng_set_server_state(e, s, "FAILED", why);
-        }
-    }
-    eng_tx_commit(e);
-out:
-    json_decref(cc->acc);
-    free(cc);
-}
-
-static void verify_targets(struct eng *e, int ar)
-{
-    json_t *ids = json_array(), *in;
-    struct eng_call *cc;
-    struct aws_call_req r;
-    struct dr_err err;
-
-    for (size_t s = 0; s < e->f.nservers; s++)
-        if (e->srv[s].ar == ar && e->srv[s].cfg == 1 &&
-            strcmp(e->f.servers[s].state, "PENDING") == 0 && json_array_size(ids) < 200) {
-            e->srv[s].cfg = 2;
-            json_array_append_new(ids, json_string(e->f.servers[s].recovery_instance_id));
-        }
-    if (!json_array_size(ids)) {
-        json_decref(ids);
-        return;
-    }
-    in = json_pack("{s:{s:o}}", "filters", "recoveryInstanceIDs", ids);
-    cc = eng_call_new(e, K_VERIFY, (size_t)ar);
-    if (!cc) {
-        json_decref(in);
-        return;
-    }
-    e->ars[ar].cfg_inflight = 1;
-    call_req(e, ar, &r, "drs", "DescribeRecoveryInstances", in);
-    if (aws_paginate_start(e->c, &r, 0, on_verify_page, cc, &err) < 0) {
         eng_call_done(cc);
         free(cc);
         eng_fail_fatal(e, &err);
@@ -1119,7 +772,7 @@ void jobs_step(struct eng *e)
                         if (e->srv[s].ar == (int)ar && e->srv[s].cfg == 0)
                             e->srv[s].cfg = 1;
                     if (!a->cfg_inflight)
-                        verify_targets(e, (int)ar);
+                        jobs_verify_targets(e, (int)ar);
                 } else {
                     for (size_t s = 0; s < e->f.nservers && a->cfg_inflight < CFG_MAX_INFLIGHT; s++)
                         if (e->srv[s].ar == (int)ar && e->srv[s].cfg == 1 &&
