@@ -220,6 +220,61 @@ int execview_print_status(const struct cmd_ctx *ctx, const struct store_exec_ful
     return rc;
 }
 
+int execview_get(const struct cmd_ctx *ctx, const char *id)
+{
+    struct store *st = NULL;
+    struct store_exec_list l;
+    struct dr_err err;
+    int rc;
+
+    if ((rc = cli_store_open(ctx, &st)) != EXIT_OK)
+        return rc;
+    if (id) {
+        struct store_exec_full f;
+        rc = store_exec_get_full(st, id, &f, &err);
+        store_close(st);
+        if (rc < 0)
+            return cli_fail(rc, &err);
+        rc = execview_print_status(ctx, &f);
+        store_exec_full_cleanup(&f);
+        return rc;
+    }
+    rc = store_exec_list(st, &l, &err);
+    store_close(st);
+    if (rc < 0)
+        return cli_fail(rc, &err);
+    if (strcmp(cli_output(ctx), "table") != 0) {
+        json_t *arr = json_array(), *doc;
+        for (size_t i = 0; i < l.n; i++) {
+            char c[40], s[40], en[40];
+            time_iso8601_ms(l.v[i].created_at, c, sizeof(c));
+            time_iso8601_ms(l.v[i].started_at, s, sizeof(s));
+            time_iso8601_ms(l.v[i].ended_at, en, sizeof(en));
+            json_array_append_new(
+                arr,
+                json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:s?, s:s?, s:s?}", "id", l.v[i].id,
+                          "plan", l.v[i].plan_name, "plan_version", (json_int_t)l.v[i].plan_version,
+                          "kind", l.v[i].kind, "state", l.v[i].state, "created_at", c, "started_at",
+                          l.v[i].started_at ? s : NULL, "ended_at", l.v[i].ended_at ? en : NULL,
+                          "source_execution_id", l.v[i].source_execution_id));
+        }
+        doc = json_pack("{s:o}", "executions", arr);
+        rc = cli_print_value(ctx, doc);
+        json_decref(doc);
+    } else {
+        printf("%-20s %-16s %-9s %-10s %s\n", "ID", "PLAN", "KIND", "STATE", "CREATED");
+        for (size_t i = 0; i < l.n; i++) {
+            char c[40];
+            time_iso8601_ms(l.v[i].created_at, c, sizeof(c));
+            printf("%-20s %-16s %-9s %-10s %s\n", l.v[i].id, l.v[i].plan_name, l.v[i].kind,
+                   l.v[i].state, c);
+        }
+        rc = EXIT_OK;
+    }
+    store_exec_list_cleanup(&l);
+    return rc;
+}
+
 static int worker_path(const struct cmd_ctx *ctx, struct buf *b)
 {
     struct dr_err err;

@@ -21,6 +21,8 @@ int execview_run(const struct cmd_ctx *ctx, struct store *st, const char *id, bo
 int execview_watch(const struct cmd_ctx *ctx, struct store *st, const char *id, struct dr_err *err);
 /* Prints the status of an execution per -o (json: cli.md; table: waves with RTO). */
 int execview_print_status(const struct cmd_ctx *ctx, const struct store_exec_full *f);
+/* `exec list` (id NULL) or one execution's status, per -o. Returns an exit code. */
+int execview_get(const struct cmd_ctx *ctx, const char *id);
 /* Exit code for a terminal state: 0 COMPLETED or PARTIAL, 1 otherwise. */
 int execview_exit_code(const char *state);
 

@@ -206,7 +206,7 @@ int engine_create(struct store *st, const char *plan_name, const char *kind, cha
     }
     if ((rc = store_doc_get(st, "RecoveryPlan", plan_name, 0, &pd, err)) < 0) {
         if (rc == -DR_ENOTFOUND)
-            dr_err_set(err, DR_ENOTFOUND, "plan %s does not exist (drover get plans)", plan_name);
+            rc = dr_err_set(err, DR_EINVAL, "plan %s does not exist (drover get plans)", plan_name);
         goto out;
     }
     if ((rc = plan_wave_order(pd.body, &order, &norder, err)) < 0)
