@@ -54,6 +54,21 @@ void engine_opts_from_env(struct engine_opts *o)
     o->poll_max_ms = env_int("DROVER_POLL_MAX_MS", o->poll_max_ms);
     o->unreachable_ms = env_int("DROVER_UNREACHABLE_SECONDS", o->unreachable_ms / 1000) * 1000;
     o->lease_ttl_ms = env_int("DROVER_LEASE_TTL_MS", (int)o->lease_ttl_ms);
+    if (getenv("DROVER_CRASH_POINT") && *getenv("DROVER_CRASH_POINT")) {
+        const char *v = getenv("DROVER_CRASH_POINT"), *colon = strchr(v, ':');
+        snprintf(o->crash_point, sizeof(o->crash_point), "%.*s",
+                 colon ? (int)(colon - v) : (int)strlen(v), v);
+        o->crash_count = colon ? atoi(colon + 1) : 1;
+    }
+}
+
+void eng_crash_point(struct eng *e, const char *name)
+{
+    if (e->o.crash_point[0] && strcmp(e->o.crash_point, name) == 0 &&
+        ++e->crash_seen >= (e->o.crash_count > 0 ? e->o.crash_count : 1)) {
+        fprintf(stderr, "drover: crash point %s reached: SIGKILL\n", name);
+        raise(SIGKILL);
+    }
 }
 
 /* ---- write-through helpers ---- */
@@ -333,6 +348,7 @@ static void wave_end(struct eng *e, size_t w, const char *state, const char *err
     }
     eng_event(e, "wave %s %s%s%s", wv->name, state, error ? ": " : "", error ? error : "");
     eng_tx_commit(e);
+    eng_crash_point(e, "wave-ended");
 }
 
 static json_t *wave_instances(struct eng *e, size_t w)

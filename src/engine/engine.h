@@ -36,6 +36,16 @@ struct engine_opts {
     /* Called after every committed change (may be NULL): the whole record. */
     void (*on_change)(void *ud, const struct store_exec_full *f);
     void *ud;
+    /*
+     * Crash testing: the process SIGKILLs itself the crash_count-th time it
+     * reaches crash_point: "batch-recorded" (a batch committed STARTING,
+     * StartRecovery not sent), "start-answered" (StartRecovery answered, not
+     * yet committed), "job-adopted" (the job committed), "poll-answered" (a
+     * DescribeJobs answer, not yet applied), "wave-ended". "" = never.
+     * Set from DROVER_CRASH_POINT=NAME[:COUNT] by engine_opts_from_env.
+     */
+    char crash_point[32];
+    int crash_count;
     /* Called for each event line (may be NULL). */
     void (*on_event)(void *ud, const char *line);
 };

@@ -83,6 +83,7 @@ struct eng {
     bool fatal;
     struct dr_err fatal_err;
     bool stopping; /* callbacks only clean up */
+    int crash_seen;
 };
 
 /* Per-call context handed to aws callbacks. */
@@ -96,6 +97,8 @@ struct eng_call {
 };
 
 /* ---- engine.c ---- */
+/* The crash-test hook (engine_opts.crash_point). */
+void eng_crash_point(struct eng *e, const char *name);
 int eng_tx_begin(struct eng *e);
 void eng_tx_commit(struct eng *e);
 void eng_put_server(struct eng *e, size_t i);

@@ -364,6 +364,7 @@ static void form_batches(struct eng *e, int ar)
                 return;
             a->active_jobs++;
             a->active_servers += (int)n;
+            eng_crash_point(e, "batch-recorded");
             start_batch_call(e, (size_t)bi);
         }
     }
@@ -448,7 +449,9 @@ static void on_start(void *ud, json_t *out, const struct dr_err *err)
     x->busy = false;
     if (!err) {
         jobs_ar_ok(e, x->ar);
+        eng_crash_point(e, "start-answered");
         batch_adopt(e, bi, json_object_get(out, "job"), false);
+        eng_crash_point(e, "job-adopted");
         goto out;
     }
     jobs_errtext(et, sizeof(et), err);
@@ -613,6 +616,7 @@ static void on_poll_page(void *ud, json_t *page, const struct dr_err *err, bool 
         json_decref(page);
         return;
     }
+    eng_crash_point(e, "poll-answered");
     json_array_foreach(json_object_get(page, "items"), i, job)
     {
         const char *jid = json_str_borrow(job, "jobID"), *status = json_str_borrow(job, "status");
