@@ -377,7 +377,7 @@ static int env_set(char ***envp, size_t *n, const char *key, const char *value)
     struct buf b;
     char **grown;
 
-    buf_init(&b, 1 << 20);
+    buf_init(&b, BUF_DEFAULT_MAX);
     if (buf_addf(&b, "%s=%s", key, value) < 0)
         return -DR_ENOMEM;
     for (i = 0; i < *n; i++) {
@@ -631,8 +631,8 @@ static int cmd_poll(struct action_run *a, int64_t now_ms)
     }
     if (r < 0 && errno != EINTR) {
         int e = errno;
-        kill(-a->pid, SIGKILL);
-        a->pid = -1; /* not ours to wait for any more (ECHILD: someone else reaped it) */
+        /* ECHILD: someone else reaped it (SIGCHLD ignored?); its PID may be reused, so no signal */
+        a->pid = -1;
         cmd_close(a);
         return fail(a, DR_EIO, "%s: waitpid: %s", a->label, strerror(e));
     }
