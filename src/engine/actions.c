@@ -25,7 +25,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,9 +35,10 @@
 
 #include "core/buf.h"
 #include "core/jsonutil.h"
+#include "core/proc.h"
 #include "core/str.h"
 
-extern char **environ;
+extern char **environ; /* copied into a command's environment */
 
 #define HEALTH_CHUNK     100 /* InstanceIds per DescribeInstanceStatus */
 #define HTTP_ATTEMPT_MAX 10000
@@ -136,26 +136,6 @@ static void setf(char *dst, size_t n, const char *fmt, ...)
 static char *dup_or_empty(const char *s)
 {
     return str_dup(str_from(s ? s : ""));
-}
-
-/* Output text fit for a one-line message: printable ASCII, runs of space folded. */
-static void tidy(const char *p, size_t len, char *out, size_t n)
-{
-    size_t o = 0;
-    bool space = false;
-
-    for (size_t i = 0; i < len && o + 1 < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-            space = o > 0;
-            continue;
-        }
-        if (space && o + 2 < n)
-            out[o++] = ' ';
-        space = false;
-        out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    out[o] = '\0';
 }
 
 /* ---- wait-healthy ---- */
@@ -397,7 +377,7 @@ static int env_set(char ***envp, size_t *n, const char *key, const char *value)
     struct buf b;
     char **grown;
 
-    buf_init(&b, 1 << 20);
+    buf_init(&b, BUF_DEFAULT_MAX);
     if (buf_addf(&b, "%s=%s", key, value) < 0)
         return -DR_ENOMEM;
     for (i = 0; i < *n; i++) {
@@ -521,13 +501,8 @@ static int cmd_start(struct action_run *a, const json_t *action, const struct ac
                      struct dr_err *err)
 {
     const char *cmd = json_str_borrow(action, "command");
-    int p[2] = {-1, -1}, e, rc = 0;
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    bool fa_init = false, attr_init = false;
-    sigset_t none, dflt;
+    int p[2] = {-1, -1}, rc = 0;
     char **envp = NULL;
-    char *argv[4];
 
     if (!dr_nonempty(cmd))
         return dr_err_set(err, DR_EINVAL, "command: no command to run");
@@ -537,41 +512,8 @@ static int cmd_start(struct action_run *a, const json_t *action, const struct ac
         rc = dr_err_set(err, DR_EIO, "%s: pipe: %s", a->label, strerror(errno));
         goto out;
     }
-    if (posix_spawn_file_actions_init(&fa) != 0) {
-        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
-        goto out;
-    }
-    fa_init = true;
-    if (posix_spawnattr_init(&attr) != 0) {
-        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
-        goto out;
-    }
-    attr_init = true;
-    sigemptyset(&none);
-    sigemptyset(&dflt);
-    sigaddset(&dflt, SIGPIPE);
-    sigaddset(&dflt, SIGINT);
-    sigaddset(&dflt, SIGTERM);
-    sigaddset(&dflt, SIGHUP);
-    sigaddset(&dflt, SIGQUIT);
-    if (posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) != 0 ||
-        posix_spawn_file_actions_adddup2(&fa, p[1], 1) != 0 ||
-        posix_spawn_file_actions_adddup2(&fa, p[1], 2) != 0 ||
-        posix_spawnattr_setpgroup(&attr, 0) != 0 || posix_spawnattr_setsigmask(&attr, &none) != 0 ||
-        posix_spawnattr_setsigdefault(&attr, &dflt) != 0 ||
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
-                                            POSIX_SPAWN_SETSIGDEF) != 0) {
-        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
-        goto out;
-    }
-    argv[0] = "sh";
-    argv[1] = "-c";
-    argv[2] = (char *)cmd;
-    argv[3] = NULL;
-    e = posix_spawn(&a->pid, "/bin/sh", &fa, &attr, argv, envp);
-    if (e != 0) {
-        a->pid = -1;
-        rc = dr_err_set(err, DR_EIO, "%s: cannot run /bin/sh: %s", a->label, strerror(e));
+    if ((rc = proc_spawn_sh(cmd, envp, p[1], p[1], &a->pid, err)) < 0) {
+        dr_err_prefix(err, "%s: ", a->label);
         goto out;
     }
     a->fd = p[0];
@@ -582,10 +524,6 @@ out:
         if (p[i] >= 0)
             close(p[i]);
     }
-    if (fa_init)
-        posix_spawn_file_actions_destroy(&fa);
-    if (attr_init)
-        posix_spawnattr_destroy(&attr);
     env_free(envp);
     return rc;
 }
@@ -641,7 +579,7 @@ static void tail_note(const struct action_run *a, char *out, size_t n)
     size_t from = a->outlen > 4 * TAIL_IN_MESSAGE ? a->outlen - 4 * TAIL_IN_MESSAGE : 0;
     size_t len;
 
-    tidy(a->out + from, a->outlen - from, out, n);
+    dr_one_line(a->out + from, a->outlen - from, out, n);
     len = strlen(out);
     if (!len)
         return;
@@ -693,8 +631,8 @@ static int cmd_poll(struct action_run *a, int64_t now_ms)
     }
     if (r < 0 && errno != EINTR) {
         int e = errno;
-        kill(-a->pid, SIGKILL);
-        a->pid = -1; /* not ours to wait for any more (ECHILD: someone else reaped it) */
+        /* ECHILD: someone else reaped it (SIGCHLD ignored?); its PID may be reused, so no signal */
+        a->pid = -1;
         cmd_close(a);
         return fail(a, DR_EIO, "%s: waitpid: %s", a->label, strerror(e));
     }
@@ -851,7 +789,7 @@ static void make_label(struct action_run *a, const char *type, const json_t *act
         snprintf(a->label, sizeof(a->label), "%s '%s'", type, name);
     else if (a->type == T_COMMAND && dr_nonempty(cmd)) {
         char shown[LABEL_CMD_CHARS + 1];
-        tidy(cmd, strlen(cmd), shown, sizeof(shown));
+        dr_one_line(cmd, strlen(cmd), shown, sizeof(shown));
         snprintf(a->label, sizeof(a->label), "command '%s%s'", shown,
                  strlen(cmd) > LABEL_CMD_CHARS ? "..." : "");
     } else
