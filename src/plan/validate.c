@@ -132,18 +132,6 @@ static bool str_in(const char *s, const char *const *set)
     return false;
 }
 
-static bool json_list_has(const json_t *list, const char *s)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        if (json_is_string(e) && strcmp(json_string_value(e), s) == 0)
-            return true;
-    }
-    return false;
-}
-
 static const struct store_account *account_of(const struct vctx *c, const char *id)
 {
     for (size_t i = 0; i < c->al.n; i++)
@@ -229,7 +217,7 @@ static void selector_scope(struct vctx *c, const char *path, const char *gname, 
     }
     for (i = 0; i < c->al.n; i++) {
         const struct store_account *a = &c->al.v[i];
-        if (json_array_size(accts) && !json_list_has(accts, a->account_id))
+        if (json_array_size(accts) && !plan_list_has(accts, a->account_id))
             continue;
         if (json_array_size(regions)) {
             json_array_foreach(regions, j, v)
@@ -461,19 +449,6 @@ static int overlap_check(struct vctx *c, size_t oi, const json_t *members, struc
 
 /* ---- quotas ---- */
 
-static ssize_t wave_index(const json_t *waves, const char *name)
-{
-    size_t i;
-    json_t *w;
-    json_array_foreach(waves, i, w)
-    {
-        const char *n = json_str_borrow(w, "name");
-        if (n && name && strcmp(n, name) == 0)
-            return (ssize_t)i;
-    }
-    return -1;
-}
-
 static void quota_text(struct buf *b, const struct plan_quotas *q)
 {
     buf_init(b, 256);
@@ -531,7 +506,7 @@ static void concurrent_quota_notes(struct vctx *c, const json_t *waves_out)
         size_t wi = order[x], y;
         json_array_foreach(json_object_get(json_array_get(waves, wi), "dependsOn"), y, d)
         {
-            ssize_t u = wave_index(waves, json_string_value(d));
+            ssize_t u = plan_wave_index(waves, json_string_value(d));
             if (u < 0)
                 continue;
             anc[wi * n + (size_t)u] = true;

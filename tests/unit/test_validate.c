@@ -22,38 +22,6 @@
 #define A2  "222222222222"
 #define NOW 1700000000000LL /* the inventory is fetched at NOW; opts.now_ms = NOW + 1 min */
 
-struct fixture {
-    char dir[64];
-    struct store *s;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct dr_err err;
-
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/drover-test-validate.XXXXXX");
-    if (!mkdtemp(f->dir) || store_open(f->dir, &f->s, &err) < 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char cmd[128];
-
-    store_close(f->s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
-
 static void add_account(struct store *s, const char *id, char **regions, size_t n)
 {
     struct store_account a = {
@@ -208,7 +176,7 @@ static const char *ids(const json_t *members, char *out, size_t n)
 
 static void test_validate_resolve_selector(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *m = NULL, *plan;
     struct dr_err err;
     char buf[256];
@@ -244,7 +212,7 @@ static void test_validate_resolve_selector(void **state)
 
 static void test_validate_resolve_explicit(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *m = NULL;
     struct dr_err err;
     char buf[256];
@@ -270,7 +238,7 @@ static void test_validate_resolve_explicit(void **state)
 
 static void test_validate_reports_every_problem_with_paths(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *lines = NULL, *plan, *report;
     struct plan_issues is;
     const struct plan_issue *it;
@@ -327,7 +295,7 @@ static void test_validate_reports_every_problem_with_paths(void **state)
 
 static void test_validate_same_group_twice(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *plan, *report;
     struct plan_issues is;
 
@@ -348,7 +316,7 @@ static void test_validate_same_group_twice(void **state)
 
 static void test_validate_replication_health(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *plan, *report;
     struct plan_issues is;
     const struct plan_issue *it;
@@ -391,7 +359,7 @@ static void test_validate_replication_health(void **state)
 
 static void test_validate_stale_and_old_inventory(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *plan, *report;
     struct plan_issues is;
     struct plan_validate_opts o;
@@ -436,7 +404,7 @@ static void test_validate_stale_and_old_inventory(void **state)
 
 static void test_validate_undiscovered_and_unregistered(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *plan, *report;
     struct plan_issues is;
     char *r3[] = {(char *)"us-west-2"};
@@ -477,7 +445,7 @@ static const json_t *split_of(const json_t *report, size_t wave, const char *acc
 
 static void test_validate_job_split(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *plan, *report, *w;
     const json_t *j;
     struct plan_issues is;
@@ -535,7 +503,7 @@ static void test_validate_job_split(void **state)
 
 static void test_validate_concurrent_waves_share_quotas(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     json_t *groups, *plan, *report;
     struct plan_issues is;
     struct plan_validate_opts o;
@@ -580,7 +548,7 @@ static void test_validate_concurrent_waves_share_quotas(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, testlib_store_setup, testlib_store_teardown)
     const struct CMUnitTest tests[] = {
         T(test_validate_resolve_selector),
         T(test_validate_resolve_explicit),
