@@ -230,11 +230,7 @@ static int validate_exec(struct cmd_ctx *ctx)
     }
     if (file && (rc = load_file(ctx, file, name, &t, &docs_is)) != EXIT_OK)
         goto out;
-    if (!t.from_file) {
-        if (!name) { /* the file's only plan did not normalize */
-            rc = print_result(ctx, &t, &docs_is, &plan_is, NULL);
-            goto out;
-        }
+    if (!t.from_file) { /* NAME is set: load_file insists on it otherwise */
         if ((rc = load_stored_plan(ctx, st, name, &t)) != EXIT_OK)
             goto out;
         snprintf(t.label, sizeof(t.label), "RecoveryPlan/%s", name);
