@@ -64,6 +64,7 @@ struct call {
     struct aws_service_info info;
     json_t *input;
     char *region;
+    char *sts_region;        /* AssumeRole region for the role steps, or NULL */
     struct cred_role *roles; /* profile chain + request roles (copies) */
     size_t nroles;
     size_t role_idx; /* next role step to resolve */
@@ -252,6 +253,7 @@ static void call_free(struct call *k)
 
     json_decref(k->input);
     free(k->region);
+    free(k->sts_region);
     for (i = 0; i < k->nroles; i++)
         cred_role_cleanup(&k->roles[i]);
     free(k->roles);
@@ -409,7 +411,9 @@ static void start_assume(struct call *k)
     }
     aws_model_service_info(a->svc, &a->info);
     a->input = cred_role_assume_input(&k->roles[k->role_idx], time_now_ms());
-    a->region = dup_opt(k->region ? k->region : aws_client_region(c));
+    a->region = dup_opt(k->sts_region ? k->sts_region
+                        : k->region   ? k->region
+                                      : aws_client_region(c));
     a->explicit_creds = true;
     if (!a->input || aws_creds_copy(&a->creds, &k->creds, &e) < 0) {
         call_free(a);
@@ -655,7 +659,8 @@ int aws_call_start(struct aws_client *c, const struct aws_call_req *r, aws_done_
     }
     k->input = r->input ? json_deep_copy(r->input) : json_object();
     k->region = dup_opt(r->region && *r->region ? r->region : aws_client_region(c));
-    if (!k->input) {
+    k->sts_region = dup_opt(r->sts_region && *r->sts_region ? r->sts_region : NULL);
+    if (!k->input || (r->sts_region && *r->sts_region && !k->sts_region)) {
         call_free(k);
         return dr_err_set(err, DR_ENOMEM, "out of memory");
     }
@@ -758,7 +763,7 @@ int aws_call(struct aws_client *c, const struct aws_call_req *r, json_t **out, s
 struct pager {
     struct aws_client *c;
     struct aws_call_req req;
-    char *service, *operation, *region;
+    char *service, *operation, *region, *sts_region;
     json_t *input;
     struct cred_role *roles;
     size_t nroles;
@@ -776,6 +781,7 @@ static void pager_free(struct pager *p)
     free(p->service);
     free(p->operation);
     free(p->region);
+    free(p->sts_region);
     json_decref(p->input);
     for (i = 0; i < p->nroles; i++)
         cred_role_cleanup(&p->roles[i]);
@@ -873,8 +879,10 @@ int aws_paginate_start(struct aws_client *c, const struct aws_call_req *r, int p
     p->service = strdup(r->service);
     p->operation = strdup(r->operation);
     p->region = dup_opt(r->region);
+    p->sts_region = dup_opt(r->sts_region);
     p->input = r->input ? json_deep_copy(r->input) : json_object();
-    if (!p->service || !p->operation || !p->input || (r->region && !p->region))
+    if (!p->service || !p->operation || !p->input || (r->region && !p->region) ||
+        (r->sts_region && !p->sts_region))
         goto nomem;
     if (page_size > 0 && p->pg.limit_key)
         json_object_set_new(p->input, p->pg.limit_key, json_integer(page_size));
@@ -896,6 +904,7 @@ int aws_paginate_start(struct aws_client *c, const struct aws_call_req *r, int p
     p->req.service = p->service;
     p->req.operation = p->operation;
     p->req.region = p->region;
+    p->req.sts_region = p->sts_region;
     p->req.roles = p->roles;
     p->req.nroles = p->nroles;
     p->req.creds = p->has_creds ? &p->creds : NULL;

@@ -52,6 +52,9 @@ struct aws_call_req {
     size_t nroles;
     /* Explicit credentials: when set, the chain and roles are not used. */
     const struct aws_creds *creds;
+    /* Region of the STS endpoint for the role steps' AssumeRole calls;
+     * NULL = the call's region. */
+    const char *sts_region;
 };
 
 /*

@@ -144,3 +144,39 @@ moto_env() {
     export AWS_REGION=us-east-1
     export AWS_ENDPOINT_URL="$MOTO_URL"
 }
+
+# start_sim ARGS...: starts `drover sim` on a free port with ARGS (an estate
+# or --generate, --time-scale, ...); sets SIM_URL, SIM_PID and the hub
+# credentials (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_REGION); the estate is in $TRASH/estate.json.
+start_sim() {
+    local port
+    port=$(free_port)
+    SIM_URL="http://127.0.0.1:$port"
+    "$DROVER" sim --listen "127.0.0.1:$port" --quiet "$@" >"$TRASH/sim.log" 2>&1 &
+    SIM_PID=$!
+    track_pid $SIM_PID
+    wait_http "$SIM_URL/_sim/health" 30 || { cat "$TRASH/sim.log"; exit 1; }
+    curl -s "$SIM_URL/_sim/estate" >"$TRASH/estate.json"
+    export AWS_ENDPOINT_URL="$SIM_URL" AWS_REGION=us-east-1
+    AWS_ACCESS_KEY_ID=$(jpath "$TRASH/estate.json" 'd["hub"]["access_key_id"]')
+    AWS_SECRET_ACCESS_KEY=$(jpath "$TRASH/estate.json" 'd["hub"]["secret_access_key"]')
+    export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+}
+
+# sim_register: registers every account of $TRASH/estate.json with drover.
+sim_register() {
+    python3 - "$TRASH/estate.json" <<'PY' | while read -r acct role xid regions; do
+import json, sys
+for a in json.load(open(sys.argv[1]))["accounts"]:
+    print(a["account_id"], a["role_arn"], a["external_id"], ",".join(a["regions"]))
+PY
+        "$DROVER" accounts add "$acct" --role-arn "$role" --external-id "$xid" \
+            --regions "$regions" >/dev/null || return 1
+    done
+}
+
+# sim_post PATH JSON: POST a control request to the simulator.
+sim_post() {
+    curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$SIM_URL$1" >/dev/null
+}
