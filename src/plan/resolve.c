@@ -11,23 +11,11 @@
 
 static json_t *member_of(const struct store_server *sv)
 {
-    return json_pack("{s:s, s:s, s:s, s:b, s:s?, s:I, s:b, s:O}", "account_id", sv->account_id,
+    return json_pack("{s:s, s:s, s:s, s:b, s:s?, s:I, s:b, s:o}", "account_id", sv->account_id,
                      "region", sv->region, "source_server_id", sv->source_server_id, "in_inventory",
                      1, "replication_state", sv->replication_state, "lag_seconds",
                      (json_int_t)sv->lag_seconds, "stale", sv->stale, "tags",
-                     sv->tags ? sv->tags : json_object());
-}
-
-static bool list_has(const json_t *list, const char *s)
-{
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e)
-    {
-        if (json_is_string(e) && strcmp(json_string_value(e), s) == 0)
-            return true;
-    }
-    return false;
+                     sv->tags ? json_incref(sv->tags) : json_object());
 }
 
 static bool account_region_registered(const struct store_account_list *al, const char *acct,
@@ -78,9 +66,9 @@ static int resolve_selector(struct store *st, const json_t *group, json_t *out, 
     }
     for (size_t i = 0; i < sl.n; i++) {
         const struct store_server *sv = &sl.v[i];
-        if (json_array_size(accts) && !list_has(accts, sv->account_id))
+        if (json_array_size(accts) && !plan_list_has(accts, sv->account_id))
             continue;
-        if (json_array_size(regions) ? !list_has(regions, sv->region)
+        if (json_array_size(regions) ? !plan_list_has(regions, sv->region)
                                      : !account_region_registered(&al, sv->account_id, sv->region))
             continue;
         json_array_append_new(out, member_of(sv));
