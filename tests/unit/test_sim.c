@@ -426,6 +426,67 @@ static void test_sim_job_lifecycle_fake_clock(void **state)
     fx_free(f);
 }
 
+/* EC2 DescribeInstanceStatus body for the first spoke. */
+static char *ec2_status(struct fx *f, const char *extra)
+{
+    char form[256];
+    snprintf(form, sizeof form, "Action=DescribeInstanceStatus&Version=2016-11-15%s", extra);
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    int st = send_req(f, "ec2", f->region, "POST", "/", "application/x-www-form-urlencoded", NULL,
+                      form, NULL, &b);
+    assert_int_equal(buf_add(&b, "", 1), 0);
+    char *out = strdup(b.p);
+    buf_cleanup(&b);
+    if (st != 200)
+        fail_msg("DescribeInstanceStatus: %d %s", st, out);
+    return out;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void test_sim_instance_status_checks(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new("accounts=1,regions=1,servers=2");
+    assume_spoke(f);
+    int st;
+    json_t *v = drs_call(f, "DescribeSourceServers", "{}", &st);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"isDrill\":true,\"sourceServers\":[{\"sourceServerID\":\"%s\"}]}",
+             json_string_value(json_object_get(json_array_get(json_object_get(v, "items"), 0),
+                                               "sourceServerID")));
+    json_decref(v);
+    v = drs_call(f, "StartRecovery", body, &st);
+    assert_int_equal(st, 202);
+    json_decref(v);
+    char *x = ec2_status(f, "");
+    assert_null(strstr(x, "<instanceId>"));
+    free(x);
+    advance(f, 580); /* launched at 540-570 s: status checks still initializing */
+    x = ec2_status(f, "");
+    assert_int_equal(count_str(x, "<instanceId>i-"), 1);
+    assert_int_equal(count_str(x, "<status>initializing</status>"), 4);
+    assert_non_null(strstr(x, "<name>running</name>"));
+    free(x);
+    advance(f, 120);
+    x = ec2_status(f, "&Filter.1.Name=instance-status.status&Filter.1.Value.1=ok");
+    assert_int_equal(count_str(x, "<status>ok</status>"), 2);
+    assert_int_equal(count_str(x, "<status>passed</status>"), 2);
+    free(x);
+    x = ec2_status(f, "&Filter.1.Name=instance-status.status&Filter.1.Value.1=initializing");
+    assert_null(strstr(x, "<instanceId>"));
+    free(x);
+    fx_free(f);
+}
+
 static void test_sim_quotas_and_unhealthy_servers(void **state)
 {
     (void)state;
@@ -571,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_sim_assume_role_checks_external_id),
         cmocka_unit_test(test_sim_trust_conditions),
         cmocka_unit_test(test_sim_job_lifecycle_fake_clock),
+        cmocka_unit_test(test_sim_instance_status_checks),
         cmocka_unit_test(test_sim_quotas_and_unhealthy_servers),
         cmocka_unit_test(test_sim_reset_restores_estate),
         cmocka_unit_test(test_sim_faults_throttle_and_outage),
