@@ -645,8 +645,11 @@ static json_t *tagged(struct sim_call *c, json_t *in)
         sim_fail_extra(c, "resourceId", arn);
         return NULL;
     }
-    if (!json_object_get(r, "tags"))
+    json_t *tags = json_object_get(r, "tags");
+    if (!tags)
         json_object_set_new(r, "tags", json_object());
+    else if (tags->refcount > 1) /* shared (servers, a job and its instances): copy on write */
+        json_object_set_new(r, "tags", json_copy(tags));
     return r;
 }
 

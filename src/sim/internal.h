@@ -133,6 +133,8 @@ struct sim_world {
     uint64_t nsessions;
     uint64_t req_seq;
     uint64_t version; /* bumped by every change: guards cached serializations */
+    json_t *strpool;  /* shared time-dependent strings (sim_shared_str) */
+    json_t *pages;    /* DescribeSourceServers response cache, a few entries */
 };
 
 /* world.c */
@@ -147,6 +149,8 @@ void sim_ar_key(char *out, size_t n, const char *account_id, const char *region)
 /* Applies every scheduled job event up to the current sim time (w->mu held). */
 void sim_world_advance(struct sim_world *w, int64_t now_ms);
 int sim_world_add_job(struct sim_world *w, struct sim_job *j);
+/* A new reference to a string value shared with other servers (immutable). */
+json_t *sim_shared_str(struct sim_world *w, const char *s);
 
 /* estate.c: validates an estate document and fills defaults. */
 int sim_estate_normalize(json_t *doc, struct sim_prng *rng, struct dr_err *err);
