@@ -211,8 +211,7 @@ static bool in_list(json_t *list, const char *s)
     return false;
 }
 
-/* Builds {"items":[...], "nextToken"} from the candidates by pagination. */
-static int page_out(struct sim_call *c, json_t *in, json_t *items, const char *key)
+int drs_page_out(struct sim_call *c, json_t *in, json_t *items, const char *key)
 {
     size_t start, end;
     if (sim_page(c, in, json_array_size(items), 1000, &start, &end) < 0) {
@@ -405,7 +404,7 @@ static int describe_jobs(struct sim_call *c, json_t *in)
             continue;
         json_array_append(items, job);
     }
-    return page_out(c, in, items, "items");
+    return drs_page_out(c, in, items, "items");
 }
 
 static int describe_job_log_items(struct sim_call *c, json_t *in)
@@ -419,7 +418,7 @@ static int describe_job_log_items(struct sim_call *c, json_t *in)
     json_t *log = json_object_get(json_object_get(drs, "logs"), id);
     if (!log)
         return drs_vfail(c, "jobID", "no such job");
-    return page_out(c, in, json_incref(log), "items");
+    return drs_page_out(c, in, json_incref(log), "items");
 }
 
 static int describe_recovery_instances(struct sim_call *c, json_t *in)
@@ -434,6 +433,7 @@ static int describe_recovery_instances(struct sim_call *c, json_t *in)
     if (drs_check_list(c, f, "recoveryInstanceIDs", 0, 200, &ids) < 0 ||
         drs_check_list(c, f, "sourceServerIDs", 0, 200, &sids) < 0)
         return -1;
+    drs_refresh_failback(c, drs);
     json_t *items = json_array();
     const char *id;
     json_t *ri;
@@ -446,7 +446,7 @@ static int describe_recovery_instances(struct sim_call *c, json_t *in)
             continue;
         json_array_append(items, ri);
     }
-    return page_out(c, in, items, "items");
+    return drs_page_out(c, in, items, "items");
 }
 
 static int terminate_recovery_instances(struct sim_call *c, json_t *in)

@@ -47,13 +47,6 @@ static json_t *find_ri(struct sim_call *c, json_t *drs, json_t *in)
     return r;
 }
 
-/* Copies the members named in fields from in to dst, checking JSON types. */
-struct field {
-    const char *name;
-    int type; /* JSON_STRING, JSON_TRUE (boolean), JSON_INTEGER, JSON_ARRAY, JSON_OBJECT */
-    const char *const *enums;
-};
-
 static const char *const disp[] = {"STOPPED", "STARTED", NULL};
 static const char *const rightsz[] = {"NONE", "BASIC", "IN_AWS", NULL};
 static const char *const disk_types[] = {"GP2", "GP3", "ST1", "AUTO", NULL};
@@ -94,7 +87,7 @@ static const struct field repl_fields[] = {
     {NULL, 0, NULL},
 };
 
-static int merge(struct sim_call *c, json_t *dst, json_t *in, const struct field *fields)
+int drs_merge(struct sim_call *c, json_t *dst, json_t *in, const struct field *fields)
 {
     for (const struct field *f = fields; f->name; f++) {
         json_t *v = json_object_get(in, f->name);
@@ -197,7 +190,7 @@ static int update_launch_configuration(struct sim_call *c, json_t *in)
     if (!drs || !(srv = find_server(c, drs, in)))
         return -1;
     json_t *cfg = launch_cfg(c, drs, srv);
-    if (merge(c, cfg, in, launch_fields) < 0)
+    if (drs_merge(c, cfg, in, launch_fields) < 0)
         return -1;
     c->out = json_deep_copy(cfg);
     return 0;
@@ -218,7 +211,7 @@ static int update_replication_configuration(struct sim_call *c, json_t *in)
     if (!drs || !(srv = find_server(c, drs, in)))
         return -1;
     json_t *cfg = repl_cfg(c, drs, srv);
-    if (merge(c, cfg, in, repl_fields) < 0)
+    if (drs_merge(c, cfg, in, repl_fields) < 0)
         return -1;
     c->out = json_deep_copy(cfg);
     return 0;
@@ -287,7 +280,7 @@ static int create_template(struct sim_call *c, json_t *in)
         "replicationServerInstanceType", "t3.small", "useDedicatedReplicationServer", 0,
         "defaultLargeStagingDiskType", "GP3", "dataPlaneRouting", "PRIVATE_IP", "createPublicIP", 0,
         "autoReplicateNewDisks", 1, "internetProtocol", "IPV4", "tags");
-    if (merge(c, t, in, repl_fields) < 0 ||
+    if (drs_merge(c, t, in, repl_fields) < 0 ||
         drs_check_tags(c, json_object_get(in, "tags"), "tags") < 0) {
         json_decref(t);
         return -1;
@@ -324,7 +317,7 @@ static int update_template(struct sim_call *c, json_t *in)
     json_t *drs = drs_state(c, true), *t;
     if (!drs || !(t = find_template(c, drs, in)))
         return -1;
-    if (merge(c, t, in, repl_fields) < 0)
+    if (drs_merge(c, t, in, repl_fields) < 0)
         return -1;
     json_object_del(t, "name");
     json_object_del(t, "replicatedDisks");
@@ -578,6 +571,9 @@ static int reverse_replication(struct sim_call *c, json_t *in)
     json_object_set_new(srv, "reversedDirectionSourceServerArn", json_string(arn));
     json_object_set_new(json_object_get(ri, "failback"), "state",
                         json_string("FAILBACK_IN_PROGRESS"));
+    json_object_set_new(drs_map(drs, "fb_ready"),
+                        json_string_value(json_object_get(ri, "recoveryInstanceID")),
+                        json_integer(c->now_ms + DRS_FAILBACK_SYNC_MS));
     c->out = json_pack("{s:s}", "reversedDirectionSourceServerArn", arn);
     return 0;
 }
@@ -631,8 +627,10 @@ static json_t *resource_by_arn(struct sim_call *c, const char *arn)
         return json_object_get(json_object_get(drs, "jobs"), id);
     if (tl == 17 && !strncmp(p, "recovery-instance", tl))
         return json_object_get(json_object_get(drs, "rinst"), id);
-    if (!strncmp(p, "replication-configuration-template", tl))
+    if (tl == 34 && !strncmp(p, "replication-configuration-template", tl))
         return json_object_get(json_object_get(drs, "templates"), id);
+    if (tl == 29 && !strncmp(p, "launch-configuration-template", tl))
+        return json_object_get(json_object_get(drs, "lct"), id);
     return NULL;
 }
 

@@ -80,6 +80,7 @@ enum sim_ev_kind {
     EV_LAUNCH_FAILED,
     EV_CLEANUP_START,
     EV_CLEANUP_END,
+    EV_FAILBACK_DONE, /* the failback launch finished (no log event) */
     EV_JOB_END
 };
 
@@ -94,6 +95,7 @@ struct sim_job {
     char account_id[16];
     char region[64];
     bool terminate; /* TERMINATE job (else LAUNCH) */
+    bool failback;  /* LAUNCH initiated by FAILBACK (StartFailbackLaunch) */
     bool is_drill;
     json_t *job; /* borrowed: the wire Job object in the account-region */
     json_t *log; /* borrowed: its JobLog array */
@@ -215,11 +217,14 @@ extern const struct sim_op sim_org_ops[];
 extern const struct sim_op sim_quotas_ops[];
 extern const struct sim_op sim_drs_ops[];
 extern const struct sim_op sim_drs_more_ops[];
+extern const struct sim_op sim_drs_failback_ops[];
 
 /* drs_jobs.c */
 int sim_drs_start_launch(struct sim_call *c, json_t *servers, bool is_drill, json_t *tags,
                          const char *initiated_by, json_t **job_out);
 int sim_drs_start_terminate(struct sim_call *c, json_t *ri_ids, json_t **job_out);
+/* StartFailbackLaunch: a FAILBACK-initiated LAUNCH job over recovery instances. */
+int sim_drs_start_failback(struct sim_call *c, json_t *ri_ids, json_t *tags, json_t **job_out);
 /* True when the server takes part in an active (not COMPLETED) job. */
 bool sim_drs_server_busy(struct sim_world *w, const char *server_id);
 

@@ -269,6 +269,71 @@ expect_error("UnrecognizedClientException", client("drs", {"aws_access_key_id": 
 expect_error("SignatureDoesNotMatch", client("sts", dict(hub, aws_secret_access_key="wrong"),
                                              "us-east-1").get_caller_identity)
 
+# failback: a recovery, reverse replication, the failback client syncs, then StartFailbackLaunch
+rjob = drs.start_recovery(sourceServers=[{"sourceServerID": ids[10]}])["job"]
+wait_job(rjob["jobID"])
+rec = drs.describe_recovery_instances(filters={"sourceServerIDs": [ids[10]]})["items"][0]
+assert not rec["isDrill"] and rec["failback"]["state"] == "FAILBACK_NOT_STARTED", rec
+fid = rec["recoveryInstanceID"]
+e = expect_error("ConflictException", drs.start_failback_launch, recoveryInstanceIDs=[fid])
+expect_error("ValidationException", drs.start_failback_launch, recoveryInstanceIDs=["i-0000000000000dead"])
+cfg = drs.get_failback_replication_configuration(recoveryInstanceID=fid)
+assert cfg["recoveryInstanceID"] == fid and cfg["internetProtocol"] == "IPV4", cfg
+drs.update_failback_replication_configuration(recoveryInstanceID=fid, bandwidthThrottling=50,
+                                              usePrivateIP=True)
+cfg = drs.get_failback_replication_configuration(recoveryInstanceID=fid)
+assert cfg["bandwidthThrottling"] == 50 and cfg["usePrivateIP"] is True, cfg
+expect_error("ResourceNotFoundException", drs.get_failback_replication_configuration,
+             recoveryInstanceID="i-0000000000000dead")
+drs.reverse_replication(recoveryInstanceID=fid)
+deadline = time.time() + 30
+while True:
+    st = drs.describe_recovery_instances(filters={"recoveryInstanceIDs": [fid]})["items"][0]["failback"]["state"]
+    if st == "FAILBACK_READY_FOR_LAUNCH":
+        break
+    assert st == "FAILBACK_IN_PROGRESS" and time.time() < deadline, st
+    time.sleep(0.2)
+fjob = drs.start_failback_launch(recoveryInstanceIDs=[fid], tags={"Purpose": "failback"})["job"]
+assert fjob["initiatedBy"] == "FAILBACK" and fjob["type"] == "LAUNCH" and fjob["tags"] == {"Purpose": "failback"}, fjob
+expect_error("ConflictException", drs.start_failback_launch, recoveryInstanceIDs=[fid])
+fj = wait_job(fjob["jobID"])
+assert [p["launchStatus"] for p in fj["participatingServers"]] == ["LAUNCHED"], fj
+fb = drs.describe_recovery_instances(filters={"recoveryInstanceIDs": [fid]})["items"][0]["failback"]
+assert fb["state"] == "FAILBACK_COMPLETED" and fb["failbackJobID"] == fjob["jobID"], fb
+
+# RetryDataReplication: refused while replication is healthy, restarts it once stopped
+expect_error("ValidationException", drs.retry_data_replication, sourceServerID=ids[11])
+drs.stop_replication(sourceServerID=ids[11])
+rs = drs.retry_data_replication(sourceServerID=ids[11])
+assert rs["dataReplicationInfo"]["dataReplicationState"] == "INITIAL_SYNC", rs
+expect_error("ResourceNotFoundException", drs.retry_data_replication, sourceServerID="s-00000000000000000")
+
+# launch configuration templates
+lct = drs.create_launch_configuration_template(copyPrivateIp=True, launchDisposition="STOPPED",
+                                               tags={"Team": "dr"})["launchConfigurationTemplate"]
+lid = lct["launchConfigurationTemplateID"]
+assert lct["copyPrivateIp"] is True and lct["launchDisposition"] == "STOPPED" and lct["tags"] == {"Team": "dr"}, lct
+drs.create_launch_configuration_template()
+assert len(drs.describe_launch_configuration_templates()["items"]) == 2
+lpages = list(drs.get_paginator("describe_launch_configuration_templates").paginate(
+    PaginationConfig={"PageSize": 1}))
+assert len(lpages) == 2, lpages
+one = drs.describe_launch_configuration_templates(launchConfigurationTemplateIDs=[lid])["items"]
+assert [x["launchConfigurationTemplateID"] for x in one] == [lid], one
+up = drs.update_launch_configuration_template(launchConfigurationTemplateID=lid,
+                                              targetInstanceTypeRightSizingMethod="NONE",
+                                              licensing={"osByol": False})["launchConfigurationTemplate"]
+assert up["targetInstanceTypeRightSizingMethod"] == "NONE" and up["licensing"] == {"osByol": False}, up
+expect_error("ValidationException", drs.update_launch_configuration_template,
+             launchConfigurationTemplateID=lid, launchDisposition="SOMETIMES")
+drs.tag_resource(resourceArn=lct["arn"], tags={"Owner": "ops"})
+assert drs.list_tags_for_resource(resourceArn=lct["arn"])["tags"] == {"Team": "dr", "Owner": "ops"}
+drs.delete_launch_configuration_template(launchConfigurationTemplateID=lid)
+expect_error("ResourceNotFoundException", drs.describe_launch_configuration_templates,
+             launchConfigurationTemplateIDs=[lid])
+expect_error("ResourceNotFoundException", drs.delete_launch_configuration_template,
+             launchConfigurationTemplateID=lid)
+
 if problems:
     print("\n".join(problems[:50]))
     print(f"{len(problems)} shape problems in {len(calls)} calls")
