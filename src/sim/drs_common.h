@@ -19,6 +19,10 @@ json_t *drs_state(struct sim_call *c, bool need_init);
 int drs_check_list(struct sim_call *c, json_t *in, const char *field, size_t min, size_t max,
                    json_t **out);
 int drs_check_tags(struct sim_call *c, json_t *tags, const char *field);
+/* The server (or recovery instance) named by the request's sourceServerID
+ * (recoveryInstanceID); NULL with the error set when missing or unknown. */
+json_t *drs_find_server(struct sim_call *c, json_t *drs, json_t *in);
+json_t *drs_find_ri(struct sim_call *c, json_t *drs, json_t *in);
 /* A request member drs_merge copies, with its JSON type and allowed values. */
 struct field {
     const char *name;

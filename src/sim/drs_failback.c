@@ -44,22 +44,6 @@ void drs_refresh_failback(struct sim_call *c, json_t *drs)
     }
 }
 
-static json_t *find_ri(struct sim_call *c, json_t *drs, json_t *in)
-{
-    const char *id = json_string_value(json_object_get(in, "recoveryInstanceID"));
-    if (!id) {
-        drs_vfail(c, "recoveryInstanceID", "is required");
-        return NULL;
-    }
-    json_t *r = json_object_get(json_object_get(drs, "rinst"), id);
-    if (!r) {
-        sim_fail(c, 404, "ResourceNotFoundException", "Recovery instance %s not found", id);
-        sim_fail_extra(c, "resourceId", id);
-        sim_fail_extra(c, "resourceType", "RECOVERY_INSTANCE");
-    }
-    return r;
-}
-
 /* ---- failback ---- */
 
 static int start_failback_launch(struct sim_call *c, json_t *in)
@@ -108,7 +92,7 @@ static json_t *fb_cfg(json_t *drs, json_t *ri)
 static int get_failback_cfg(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     c->out = json_deep_copy(fb_cfg(drs, ri));
     return 0;
@@ -117,7 +101,7 @@ static int get_failback_cfg(struct sim_call *c, json_t *in)
 static int update_failback_cfg(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     return drs_merge(c, fb_cfg(drs, ri), in, fb_fields);
 }
@@ -129,17 +113,11 @@ static int retry_data_replication(struct sim_call *c, json_t *in)
     json_t *drs = drs_state(c, true);
     if (!drs)
         return -1;
-    const char *id = json_string_value(json_object_get(in, "sourceServerID"));
-    if (!id)
-        return drs_vfail(c, "sourceServerID", "is required");
-    json_t *srv = json_object_get(json_object_get(drs, "servers"), id);
-    json_t *m = json_object_get(json_object_get(drs, "meta"), id);
-    if (!srv || !m) {
-        sim_fail(c, 404, "ResourceNotFoundException", "Source server %s not found", id);
-        sim_fail_extra(c, "resourceId", id);
-        sim_fail_extra(c, "resourceType", "SOURCE_SERVER");
+    json_t *srv = drs_find_server(c, drs, in);
+    if (!srv)
         return -1;
-    }
+    const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
+    json_t *m = json_object_get(json_object_get(drs, "meta"), id);
     const char *st = json_string_value(json_object_get(m, "state"));
     bool stalled = json_object_get(c->w->faults.stalled, id) != NULL;
     /* "works only if the Source Server is stalled or is in a DISCONNECTED or STOPPED state" */

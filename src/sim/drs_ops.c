@@ -15,7 +15,7 @@
 #include "sim/drs_common.h"
 #include "sim/internal.h"
 
-static json_t *find_server(struct sim_call *c, json_t *drs, json_t *in)
+json_t *drs_find_server(struct sim_call *c, json_t *drs, json_t *in)
 {
     const char *id = json_string_value(json_object_get(in, "sourceServerID"));
     if (!id) {
@@ -31,7 +31,7 @@ static json_t *find_server(struct sim_call *c, json_t *drs, json_t *in)
     return s;
 }
 
-static json_t *find_ri(struct sim_call *c, json_t *drs, json_t *in)
+json_t *drs_find_ri(struct sim_call *c, json_t *drs, json_t *in)
 {
     const char *id = json_string_value(json_object_get(in, "recoveryInstanceID"));
     if (!id) {
@@ -178,7 +178,7 @@ static json_t *repl_cfg(struct sim_call *c, json_t *drs, json_t *srv)
 static int get_launch_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     c->out = json_deep_copy(launch_cfg(c, drs, srv));
     return 0;
@@ -187,7 +187,7 @@ static int get_launch_configuration(struct sim_call *c, json_t *in)
 static int update_launch_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *cfg = launch_cfg(c, drs, srv);
     if (drs_merge(c, cfg, in, launch_fields) < 0)
@@ -199,7 +199,7 @@ static int update_launch_configuration(struct sim_call *c, json_t *in)
 static int get_replication_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     c->out = json_deep_copy(repl_cfg(c, drs, srv));
     return 0;
@@ -208,7 +208,7 @@ static int get_replication_configuration(struct sim_call *c, json_t *in)
 static int update_replication_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *cfg = repl_cfg(c, drs, srv);
     if (drs_merge(c, cfg, in, repl_fields) < 0)
@@ -341,7 +341,7 @@ static int delete_template(struct sim_call *c, json_t *in)
 static int describe_recovery_snapshots(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
     json_t *f = json_object_get(in, "filters");
@@ -415,7 +415,7 @@ static int conflict(struct sim_call *c, json_t *srv, const char *msg)
 static int start_replication(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *m = meta_of(drs, srv);
     const char *st = json_string_value(json_object_get(m, "state"));
@@ -434,7 +434,7 @@ static int start_replication(struct sim_call *c, json_t *in)
 static int stop_replication(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *m = meta_of(drs, srv);
     const char *st = json_string_value(json_object_get(m, "state"));
@@ -449,7 +449,7 @@ static int stop_replication(struct sim_call *c, json_t *in)
 static int disconnect_source_server(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
     if (sim_drs_server_busy(c->w, id))
@@ -466,7 +466,7 @@ static int disconnect_source_server(struct sim_call *c, json_t *in)
 static int delete_source_server(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
     const char *st = json_string_value(json_object_get(meta_of(drs, srv), "state"));
@@ -489,7 +489,7 @@ static int delete_source_server(struct sim_call *c, json_t *in)
 static int disconnect_recovery_instance(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     json_object_set_new(
         ri, "dataReplicationInfo",
@@ -502,7 +502,7 @@ static int disconnect_recovery_instance(struct sim_call *c, json_t *in)
 static int delete_recovery_instance(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     const char *st = json_string_value(json_object_get(ri, "ec2InstanceState"));
     const char *rep = sim_json_path_str(ri, "dataReplicationInfo", "dataReplicationState");
@@ -529,7 +529,7 @@ static int delete_recovery_instance(struct sim_call *c, json_t *in)
 static int reverse_replication(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     if (json_is_true(json_object_get(ri, "isDrill")))
         return drs_vfail(c, "recoveryInstanceID", "drill instances cannot reverse replication");
@@ -581,7 +581,7 @@ static int reverse_replication(struct sim_call *c, json_t *in)
 static int stop_failback(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     json_object_set_new(json_object_get(ri, "failback"), "state",
                         json_string("FAILBACK_NOT_STARTED"));
