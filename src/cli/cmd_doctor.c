@@ -167,4 +167,5 @@ const struct cmd_entry cmd_doctor_entry = {
     .min_args = 0,
     .max_args = 0,
     .exec = doctor_exec,
+    .extra_output = "html",
 };

@@ -57,14 +57,35 @@ static void fill_req(const struct dreq *r, struct policy_request *q, struct poli
     q->nctx = build_ctx(r, ctx, vals);
 }
 
+/* An identity policy that allows everything (compiled per use: no globals). */
+static struct policy *allow_all(void)
+{
+    static const char doc[] =
+        "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
+        "\"Resource\":\"*\"}]}";
+    struct policy *p = NULL;
+    if (policy_compile(doc, sizeof doc - 1, POLICY_IDENTITY, "caller identity (assumed to allow)",
+                       &p, NULL) < 0)
+        return NULL;
+    return p;
+}
+
 enum policy_decision dpol_eval(const struct policy *p, const struct dreq *r)
 {
     struct policy_ctx_entry ctx[8];
     const char *vals[8];
     struct policy_request q;
     struct policy_set set = {.resource = p};
+    struct policy *id = r->caller_allows ? allow_all() : NULL;
+    const struct policy *ids[1] = {id};
+    if (id) {
+        set.identity = ids;
+        set.nidentity = 1;
+    }
     fill_req(r, &q, ctx, vals);
-    return policy_evaluate(&set, &q);
+    enum policy_decision dec = policy_evaluate(&set, &q);
+    policy_free(id);
+    return dec;
 }
 
 enum policy_decision dpol_explain(const struct policy *p, const struct dreq *r, struct buf *ev,
@@ -74,6 +95,12 @@ enum policy_decision dpol_explain(const struct policy *p, const struct dreq *r, 
     const char *vals[8];
     struct policy_request q;
     struct policy_set set = {.resource = p};
+    struct policy *id = r->caller_allows ? allow_all() : NULL;
+    const struct policy *ids[1] = {id};
+    if (id) {
+        set.identity = ids;
+        set.nidentity = 1;
+    }
     enum policy_decision dec = POLICY_IMPLICIT_DENY;
     json_t *lines = NULL;
     struct dr_err err;
@@ -81,8 +108,11 @@ enum policy_decision dpol_explain(const struct policy *p, const struct dreq *r, 
     if (cond_key && keylen)
         cond_key[0] = 0;
     fill_req(r, &q, ctx, vals);
-    if (policy_explain(&set, &q, &dec, NULL, &lines, &err) < 0)
-        return policy_evaluate(&set, &q);
+    if (policy_explain(&set, &q, &dec, NULL, &lines, &err) < 0) {
+        dec = policy_evaluate(&set, &q);
+        policy_free(id);
+        return dec;
+    }
     size_t i;
     json_t *l;
     int nout = 0;
@@ -91,7 +121,8 @@ enum policy_decision dpol_explain(const struct policy *p, const struct dreq *r, 
         const char *sid = json_str_borrow(l, "sid");
         const char *detail = json_str_borrow(l, "detail");
         const char *result = json_str_borrow(l, "result");
-        if (!sid)
+        if (!sid || !json_str_borrow(l, "stage") ||
+            strcmp(json_str_borrow(l, "stage"), "identity") == 0)
             continue;
         int rc =
             buf_addf(ev, "%s%s (%s): %s%s%s", nout++ ? "; " : "", sid, json_str_borrow(l, "effect"),
@@ -103,7 +134,8 @@ enum policy_decision dpol_explain(const struct policy *p, const struct dreq *r, 
             const char *k = strchr(detail + 10, ' ');
             if (k) {
                 k++;
-                size_t len = strcspn(k, ":");
+                const char *end = strstr(k, ": ");
+                size_t len = end ? (size_t)(end - k) : strlen(k);
                 if (len >= keylen)
                     len = keylen - 1;
                 memcpy(cond_key, k, len);
@@ -117,5 +149,6 @@ enum policy_decision dpol_explain(const struct policy *p, const struct dreq *r, 
         (void)rc;
     }
     json_decref(lines);
+    policy_free(id);
     return dec;
 }

@@ -90,6 +90,9 @@ struct dreq {
     enum policy_principal_type ptype;
     const char *action;
     const char *resource;
+    /* the caller's own identity policies allow everything: a policy that
+     * trusts the caller's account root then allows (IAM delegation) */
+    bool caller_allows;
     /* up to 8 context keys; values NULL are left out */
     const char *keys[8];
     const char *vals[8];

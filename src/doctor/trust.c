@@ -122,6 +122,7 @@ static bool make_probe(enum drs_role k, const char *acct, const char *region, co
                        const char *role_arn, const char *who, struct probe_buf *b, struct dreq *r)
 {
     memset(r, 0, sizeof(*r));
+    r->caller_allows = true;
     r->action = "sts:AssumeRole";
     r->resource = role_arn;
     switch (k) {
@@ -137,8 +138,9 @@ static bool make_probe(enum drs_role k, const char *acct, const char *region, co
         r->vals[0] = who;
         r->keys[1] = "aws:SourceArn";
         r->vals[1] = b->arn;
+        /* the caller chooses the source identity: it pins nothing */
         r->keys[2] = "sts:SourceIdentity";
-        r->vals[2] = who;
+        r->vals[2] = acct;
         return true;
     case R_AGENT: {
         /* DRSCrossAccountAgentRole_<source account> trusts the source's
