@@ -19,15 +19,25 @@ struct cidr {
     int len;
 };
 
+/* "a.b.c.d/n" (IPv4 only). */
 static bool cidr_parse(const char *s, struct cidr *c)
 {
-    unsigned a, b, x, y;
-    int n;
-    if (!s || sscanf(s, "%u.%u.%u.%u/%d", &a, &b, &x, &y, &n) != 5 || a > 255 || b > 255 ||
-        x > 255 || y > 255 || n < 0 || n > 32)
+    uint32_t v[5];
+    if (!s)
         return false;
+    for (int i = 0; i < 5; i++) {
+        char *end;
+        if (*s < '0' || *s > '9')
+            return false;
+        unsigned long x = strtoul(s, &end, 10);
+        if (x > (i == 4 ? 32ul : 255ul) || end == s || *end != (i < 3 ? '.' : i == 3 ? '/' : '\0'))
+            return false;
+        v[i] = (uint32_t)x;
+        s = end + (i < 4);
+    }
+    int n = (int)v[4];
     uint32_t mask = n ? 0xffffffffu << (32 - n) : 0;
-    c->base = ((a << 24) | (b << 16) | (x << 8) | y) & mask;
+    c->base = ((v[0] << 24) | (v[1] << 16) | (v[2] << 8) | v[3]) & mask;
     c->len = n;
     return true;
 }

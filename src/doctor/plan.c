@@ -78,6 +78,18 @@ static json_t *resolve(struct dctx *d, const char *gname, const json_t *g)
     return out;
 }
 
+/* "acct|region" -> its two parts. */
+static void split_key(const char *k, char *acct, size_t na, char *region, size_t nr)
+{
+    const char *bar = strchr(k, '|');
+    size_t la = bar ? (size_t)(bar - k) : strlen(k);
+    if (la >= na)
+        la = na - 1;
+    memcpy(acct, k, la);
+    acct[la] = 0;
+    snprintf(region, nr, "%s", bar ? bar + 1 : "");
+}
+
 static int wave_index(const json_t *waves, const char *name)
 {
     size_t i;
@@ -150,7 +162,7 @@ void dcheck_plan(struct dctx *d)
             json_object_foreach(json_array_get(wsets, w), k, ids)
             {
                 char acct[16] = "", region[64] = "";
-                sscanf(k, "%15[^|]|%63s", acct, region);
+                split_key(k, acct, sizeof acct, region, sizeof region);
                 struct dar *r = dctx_ar(d, acct, region);
                 if (!r)
                     continue;
@@ -182,7 +194,7 @@ void dcheck_plan(struct dctx *d)
         json_object_foreach(servers, k, ids)
         {
             char acct[16] = "", region[64] = "";
-            sscanf(k, "%15[^|]|%63s", acct, region);
+            split_key(k, acct, sizeof acct, region, sizeof region);
             struct dar *r = dctx_ar(d, acct, region);
             double q2 = dar_quota(r, "L-DRS0002", 20), q3 = dar_quota(r, "L-DRS0003", 500);
             size_t n = json_object_size(ids);
