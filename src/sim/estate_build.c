@@ -334,8 +334,9 @@ static void build_network(struct sim_world *w, const char *acct, json_t *a)
                 json_pack("{s:O, s:s, s:s, s:O, s:O, s:i, s:s, s:s, s:o}", "subnetId",
                           json_object_get(x, "id"), "vpcId", vpc, "state", "available", "cidrBlock",
                           json_object_get(x, "cidr"), "availabilityZone", json_object_get(x, "az"),
-                          "availableIpAddressCount", 250, "ownerId", acct, "subnetArn", sarn,
-                          "tagSet", ec2_tags(x)));
+                          "availableIpAddressCount",
+                          (int)json_integer_value(json_object_get(x, "available_ips")), "ownerId",
+                          acct, "subnetArn", sarn, "tagSet", ec2_tags(x)));
         }
         json_array_foreach(json_object_get(v, "security_groups"), j, x)
         {
@@ -472,6 +473,10 @@ int sim_estate_build(struct sim_world *w, struct dr_err *err)
         (int)json_integer_value(json_object_get(q, "max_concurrent_jobs"));
     w->quotas.max_servers_in_active_jobs =
         (int)json_integer_value(json_object_get(q, "max_servers_in_active_jobs"));
+    w->quotas.max_replicating_servers =
+        (int)json_integer_value(json_object_get(q, "max_replicating_servers"));
+    w->quotas.max_source_servers =
+        (int)json_integer_value(json_object_get(q, "max_source_servers"));
     if (!w->accounts || !w->keys)
         return dr_err_set(err, DR_ENOMEM, "building the world");
     return 0;

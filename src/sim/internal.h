@@ -53,6 +53,8 @@ struct sim_quotas {
     int max_servers_per_job;        /* 100 */
     int max_concurrent_jobs;        /* 20 */
     int max_servers_in_active_jobs; /* 500 */
+    int max_replicating_servers;    /* 300: reported by Service Quotas, not enforced */
+    int max_source_servers;         /* 4000: reported by Service Quotas, not enforced */
 };
 
 struct sim_faults {
