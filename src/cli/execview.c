@@ -187,7 +187,9 @@ int execview_print_status(const struct cmd_ctx *ctx, const struct store_exec_ful
         printf("error: %s\n", f->e.error);
     if (f->e.request)
         printf("operator request: %s\n", f->e.request);
-    printf("%-12s %-10s %9s %7s %10s\n", "WAVE", "STATE", "LAUNCHED", "FAILED", "RTO");
+    printf("%-12s %-10s %9s %7s %10s\n", "WAVE", "STATE",
+           strcmp(f->e.kind, "CLEANUP") == 0 ? "REMOVED" : "LAUNCHED", "FAILED",
+           strcmp(f->e.kind, "CLEANUP") == 0 ? "" : "RTO");
     json_array_foreach(json_object_get(doc, "waves"), i, w)
     {
         json_t *r = json_object_get(w, "rto_seconds");

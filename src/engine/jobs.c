@@ -306,6 +306,17 @@ static ssize_t batch_new(struct eng *e, int ar, int wave, json_t *ids)
 
 static void start_batch_call(struct eng *e, size_t bi);
 
+/* Whether launch overrides of a wave's servers in an account-region are still being applied. */
+static bool overrides_pending(const struct eng *e, int ar, int wave)
+{
+    for (size_t i = 0; i < e->f.nservers; i++)
+        if (e->srv[i].ar == ar && e->f.servers[i].wave_idx == wave &&
+            (e->srv[i].cfg == 1 || e->srv[i].cfg == 2) &&
+            strcmp(e->f.servers[i].state, "PENDING") == 0)
+            return true;
+    return false;
+}
+
 /* Forms new batches in every account-region within the quotas. */
 static void form_batches(struct eng *e, int ar)
 {
@@ -336,7 +347,8 @@ static void form_batches(struct eng *e, int ar)
                 json_array_append_new(
                     ids, json_string(e->cleanup ? sv->recovery_instance_id : sv->source_server_id));
             }
-            if (n == 0) {
+            if (n == 0 || overrides_pending(e, ar, (int)w)) {
+                /* a job per (wave, account-region) waits for all of its launch settings */
                 json_decref(ids);
                 free(members);
                 break;
