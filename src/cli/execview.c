@@ -162,6 +162,8 @@ int execview_exit_code(const char *state)
 
 static void print_rto(double s)
 {
+    if (s < -1.5)
+        return; /* a cleanup has no RTO */
     if (s < 0)
         printf("%10s", "-");
     else
@@ -171,6 +173,7 @@ static void print_rto(double s)
 int execview_print_status(const struct cmd_ctx *ctx, const struct store_exec_full *f)
 {
     json_t *doc = engine_status_json(f), *w, *sv;
+    bool cleanup = strcmp(f->e.kind, "CLEANUP") == 0;
     size_t i, j;
     int rc = EXIT_OK;
 
@@ -187,18 +190,19 @@ int execview_print_status(const struct cmd_ctx *ctx, const struct store_exec_ful
         printf("error: %s\n", f->e.error);
     if (f->e.request)
         printf("operator request: %s\n", f->e.request);
-    printf("%-12s %-10s %9s %7s %10s\n", "WAVE", "STATE",
-           strcmp(f->e.kind, "CLEANUP") == 0 ? "REMOVED" : "LAUNCHED", "FAILED",
-           strcmp(f->e.kind, "CLEANUP") == 0 ? "" : "RTO");
+    if (cleanup)
+        printf("%-12s %-10s %9s %7s\n", "WAVE", "STATE", "REMOVED", "FAILED");
+    else
+        printf("%-12s %-10s %9s %7s %10s\n", "WAVE", "STATE", "LAUNCHED", "FAILED", "RTO");
     json_array_foreach(json_object_get(doc, "waves"), i, w)
     {
         json_t *r = json_object_get(w, "rto_seconds");
-        printf("%-12s %-10s %4lld/%-4lld %7lld ", json_string_value(json_object_get(w, "name")),
+        printf("%-12s %-10s %4lld/%-4lld %7lld%s", json_string_value(json_object_get(w, "name")),
                json_string_value(json_object_get(w, "state")),
                (long long)json_integer_value(json_object_get(w, "launched")),
                (long long)json_integer_value(json_object_get(w, "total")),
-               (long long)json_integer_value(json_object_get(w, "failed")));
-        print_rto(json_is_number(r) ? json_number_value(r) : -1);
+               (long long)json_integer_value(json_object_get(w, "failed")), cleanup ? "" : " ");
+        print_rto(cleanup ? -2 : json_is_number(r) ? json_number_value(r) : -1);
         putchar('\n');
         if (json_string_value(json_object_get(w, "error")))
             printf("  %s\n", json_string_value(json_object_get(w, "error")));
@@ -214,9 +218,11 @@ int execview_print_status(const struct cmd_ctx *ctx, const struct store_exec_ful
     }
     {
         json_t *r = json_object_get(doc, "rto_seconds");
-        printf("%-12s %-10s %9s %7s ", "total", "", "", "");
-        print_rto(json_is_number(r) ? json_number_value(r) : -1);
-        putchar('\n');
+        if (!cleanup) {
+            printf("%-12s %-10s %9s %7s ", "total", "", "", "");
+            print_rto(json_is_number(r) ? json_number_value(r) : -1);
+            putchar('\n');
+        }
     }
     json_decref(doc);
     return rc;

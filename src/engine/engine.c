@@ -758,6 +758,10 @@ int engine_run(struct store *st, struct aws_client *c, const char *id, const str
     while (!e->fatal) {
         bool all_done = true, running = false;
         e->now = time_now_ms();
+        if (e->now - e->last_notify >= 1000) { /* live progress shows elapsed time */
+            e->last_notify = e->now;
+            eng_notify(e);
+        }
         lease_renew(e);
         control(e);
         for (size_t w = 0; w < e->f.nwaves && !e->fatal; w++)

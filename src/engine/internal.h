@@ -84,6 +84,7 @@ struct eng {
     struct dr_err fatal_err;
     bool stopping; /* callbacks only clean up */
     int crash_seen;
+    int64_t last_notify;
 };
 
 /* Per-call context handed to aws callbacks. */
