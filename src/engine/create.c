@@ -22,6 +22,7 @@
 #include "plan/apply.h"
 #include "plan/plan.h"
 #include "plan/resolve.h"
+#include "plan/validate.h"
 
 static int new_id(char **out, struct dr_err *err)
 {
@@ -213,6 +214,28 @@ int engine_create(struct store *st, const char *plan_name, const char *kind, cha
         goto out;
     if ((rc = plan_load_groups(st, &groups, err)) < 0)
         goto out;
+    {
+        /* refuse what `drover plan validate` calls invalid */
+        struct plan_issues is;
+        json_t *report = NULL;
+        plan_issues_init(&is, NULL);
+        rc = plan_validate(st, pd.body, groups, NULL, &is, &report, err);
+        json_decref(report);
+        if (rc == 0 && is.errors) {
+            for (size_t k = 0; k < is.n; k++)
+                if (!is.v[k].warning) {
+                    rc = dr_err_set(err, DR_EINVAL,
+                                    "plan %s is invalid (%zu error(s); drover plan validate %s): "
+                                    "%s: %s",
+                                    plan_name, is.errors, plan_name, is.v[k].path,
+                                    is.v[k].message);
+                    break;
+                }
+        }
+        plan_issues_cleanup(&is);
+        if (rc < 0)
+            goto out;
+    }
     /* only the groups this plan uses go into the spec */
     json_array_foreach(json_object_get(pd.body, "waves"), i, w)
         json_array_foreach(json_object_get(w, "groups"), j, g)

@@ -87,7 +87,9 @@ test_expect_success 'exec pause stops before the next wave; resume goes on' '
     test "$(jpath done.json "d[\"state\"]")" = COMPLETED
 '
 test_expect_success 'cancel during a wave leaves no untracked job' '
-    "$DROVER" exec start plain --drill --wait -o json >c.json 2>c.err &
+    # a slow poll keeps the first wave running (for drover) long enough to cancel in it
+    DROVER_POLL_MIN_MS=3000 DROVER_POLL_MAX_MS=3000 \
+        "$DROVER" exec start plain --drill --wait -o json >c.json 2>c.err &
     echo $! >pid &&
     sleep 0.2 && ID=$(exec_id) &&
     wait_for "$ID" "any(s[\"job_id\"] for s in d[\"waves\"][0][\"servers\"])" &&
