@@ -74,7 +74,8 @@ test_expect_success 'pauseBefore holds the wave until exec resume' '
     test "$(sim_jobs_of "$ID")" -gt "$n2"
 '
 test_expect_success 'exec pause stops before the next wave; resume goes on' '
-    "$DROVER" exec start plain --drill --wait >p.out 2>p.err &
+    DROVER_POLL_MIN_MS=3000 DROVER_POLL_MAX_MS=3000 \
+        "$DROVER" exec start plain --drill --wait >p.out 2>p.err &
     echo $! >pid &&
     sleep 0.2 && ID=$(exec_id) &&
     "$DROVER" exec pause "$ID" >/dev/null &&
