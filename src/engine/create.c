@@ -227,8 +227,7 @@ int engine_create(struct store *st, const char *plan_name, const char *kind, cha
                     rc = dr_err_set(err, DR_EINVAL,
                                     "plan %s is invalid (%zu error(s); drover plan validate %s): "
                                     "%s: %s",
-                                    plan_name, is.errors, plan_name, is.v[k].path,
-                                    is.v[k].message);
+                                    plan_name, is.errors, plan_name, is.v[k].path, is.v[k].message);
                     break;
                 }
         }

@@ -86,18 +86,51 @@ void eng_fail_fatal(struct eng *e, const struct dr_err *err)
         return;
     e->fatal = true;
     e->fatal_err = *err;
-    log_write(LOG_ERROR,
-              "engine: %s: stopping (the lease will expire and another process can resume): %s",
-              e->f.e.id, err->msg);
+    if (err->status == DR_ECONFLICT)
+        log_write(LOG_ERROR, "engine: %s: stopping: another process took it over (%s)", e->f.e.id,
+                  err->msg);
+    else
+        log_write(LOG_ERROR,
+                  "engine: %s: stopping (the lease will expire and another process can "
+                  "resume): %s",
+                  e->f.e.id, err->msg);
+}
+
+bool eng_lease_held(struct eng *e)
+{
+    struct store_exec x;
+    struct dr_err err;
+
+    if (e->fatal)
+        return false;
+    if (store_exec_get(e->st, e->f.e.id, false, &x, &err) < 0) {
+        eng_fail_fatal(e, &err);
+        return false;
+    }
+    if (!x.lease_host || strcmp(x.lease_host, e->host) != 0 || x.lease_pid != e->pid) {
+        dr_err_set(&err, DR_ECONFLICT, "lost the lease of %s to %s pid %lld", e->f.e.id,
+                   x.lease_host ? x.lease_host : "nobody", (long long)x.lease_pid);
+        store_exec_cleanup(&x);
+        eng_fail_fatal(e, &err);
+        return false;
+    }
+    store_exec_cleanup(&x);
+    return true;
 }
 
 int eng_tx_begin(struct eng *e)
 {
     struct dr_err err;
+
     if (e->fatal)
         return -1;
     if (store_begin(e->st, &err) < 0) {
         eng_fail_fatal(e, &err);
+        return -1;
+    }
+    /* fencing: a process that lost its lease (stopped, then continued) writes nothing */
+    if (!eng_lease_held(e)) {
+        store_rollback(e->st, NULL);
         return -1;
     }
     return 0;

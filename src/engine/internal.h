@@ -100,6 +100,9 @@ struct eng_call {
 /* ---- engine.c ---- */
 /* The crash-test hook (engine_opts.crash_point). */
 void eng_crash_point(struct eng *e, const char *name);
+/* Whether the store still names this process as the lease owner (else: fatal). */
+bool eng_lease_held(struct eng *e);
+/* Opens a transaction, after checking the lease (fencing). <0: fatal, nothing to do. */
 int eng_tx_begin(struct eng *e);
 void eng_tx_commit(struct eng *e);
 void eng_put_server(struct eng *e, size_t i);

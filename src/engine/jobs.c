@@ -581,6 +581,10 @@ static void start_batch_call(struct eng *e, size_t bi)
         return;
     }
     snprintf(bn, sizeof(bn), "%lld", (long long)b->batch_no);
+    if (!eng_lease_held(e)) { /* never start a job for an execution another process drives */
+        x->busy = false;
+        return;
+    }
     if (e->cleanup) {
         in = json_pack("{s:O}", "recoveryInstanceIDs", b->servers);
         jobs_start_call(e, x->ar, "drs", "TerminateRecoveryInstances", in, K_START, bi, on_start,

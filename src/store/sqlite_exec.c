@@ -511,7 +511,8 @@ static int sq_lease_cas(struct store *s, const char *id, const char *seen_host, 
     sqlite3_bind_int64(st, 7, expires_at);
     rc = store_sq_step_done(ss, st, "taking execution lease", err);
     if (rc == 0 && sqlite3_changes(ss->db) == 0)
-        rc = dr_err_set(err, DR_ECONFLICT, "execution %s: its lease changed (another process)", id);
+        rc = dr_err_set(err, DR_ECONFLICT,
+                        "execution %s: its lease changed: another process holds it", id);
     return rc;
 }
 
