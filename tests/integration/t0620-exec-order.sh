@@ -14,6 +14,7 @@ cat >plan.yaml <<'YAML'
 kind: ProtectionGroup
 name: g-db
 selector: {tags: {Tier: db}}
+launch: {copyPrivateIp: true, launchDisposition: STOPPED}
 ---
 kind: ProtectionGroup
 name: g-app
@@ -81,6 +82,27 @@ want = {s["source_server_id"] for w in st["waves"] for s in w["servers"]}
 assert set(c) == want and max(c.values()) == 1, (c, want)
 assert all(l["is_drill"] for l in sim["launches"] if l["job_id"] in mine)
 PY
+'
+test_expect_success 'the db group launch overrides were applied before the launch' '
+    python3 - status.json >db.txt <<PY &&
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["waves"][0]["servers"]:
+    print(s["account_id"], s["region"], s["source_server_id"])
+PY
+    test -s db.txt &&
+    while read -r a r sid; do
+        "$DROVER" call drs GetLaunchConfiguration "{\"sourceServerID\":\"$sid\"}" --account "$a" --region "$r" >lc.json &&
+        test "$(jpath lc.json "d[\"copyPrivateIp\"]")" = True &&
+        test "$(jpath lc.json "d[\"launchDisposition\"]")" = STOPPED || exit 1
+    done <db.txt &&
+    read -r a r sid < <(python3 - status.json <<PY
+import json, sys
+print(*[(s["account_id"], s["region"], s["source_server_id"]) for s in json.load(open(sys.argv[1]))["waves"][1]["servers"]][0])
+PY
+) &&
+    "$DROVER" call drs GetLaunchConfiguration "{\"sourceServerID\":\"$sid\"}" --account "$a" --region "$r" >lc2.json &&
+    test "$(jpath lc2.json "d[\"launchDisposition\"]")" != STOPPED
 '
 test_expect_success 'get executions lists it' '
     "$DROVER" get executions -o json >ex.json &&
