@@ -145,18 +145,33 @@ moto_env() {
     export AWS_ENDPOINT_URL="$MOTO_URL"
 }
 
-# start_sim ARGS...: starts `drover sim` on a free port with ARGS (an estate
+# sim_spawn LOG ARGS...: starts `drover sim` with ARGS on a port the kernel
+# picks (--listen 127.0.0.1:0, so two tests never race for one port), logs to
+# LOG, waits until it serves; sets SIM_PORT and SIM_PID.
+sim_spawn() {
+    local log=$1 i
+    shift
+    "$DROVER" sim --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
+    SIM_PID=$!
+    track_pid $SIM_PID
+    SIM_PORT=
+    for ((i = 0; i < 300; i++)); do
+        SIM_PORT=$(sed -n 's|^drover sim: listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log")
+        [ -n "$SIM_PORT" ] && break
+        kill -0 $SIM_PID 2>/dev/null || break
+        sleep 0.05
+    done
+    [ -n "$SIM_PORT" ] || { echo "drover sim did not start"; cat "$log"; return 1; }
+    wait_http "http://127.0.0.1:$SIM_PORT/_sim/health" 30 || { cat "$log"; return 1; }
+}
+
+# start_sim ARGS...: starts `drover sim` (sim_spawn) with ARGS (an estate
 # or --generate, --time-scale, ...); sets SIM_URL, SIM_PID and the hub
 # credentials (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
 # AWS_REGION); the estate is in $TRASH/estate.json.
 start_sim() {
-    local port
-    port=$(free_port)
-    SIM_URL="http://127.0.0.1:$port"
-    "$DROVER" sim --listen "127.0.0.1:$port" --quiet "$@" >"$TRASH/sim.log" 2>&1 &
-    SIM_PID=$!
-    track_pid $SIM_PID
-    wait_http "$SIM_URL/_sim/health" 30 || { cat "$TRASH/sim.log"; exit 1; }
+    sim_spawn "$TRASH/sim.log" --quiet "$@" || exit 1
+    SIM_URL="http://127.0.0.1:$SIM_PORT"
     curl -s "$SIM_URL/_sim/estate" >"$TRASH/estate.json"
     export AWS_ENDPOINT_URL="$SIM_URL" AWS_REGION=us-east-1
     AWS_ACCESS_KEY_ID=$(jpath "$TRASH/estate.json" 'd["hub"]["access_key_id"]')

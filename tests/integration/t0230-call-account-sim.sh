@@ -4,12 +4,10 @@
 # account is a usage error, and a wrong external ID is AccessDenied.
 . "$(dirname "$0")/lib.sh"
 
-PORT=$(free_port)
+sim_spawn "$TRASH/sim.log" --generate accounts=2,regions=2,servers=7 --seed 11 \
+    || exit 1
+PORT=$SIM_PORT
 URL="http://127.0.0.1:$PORT"
-"$DROVER" sim --listen "127.0.0.1:$PORT" --generate accounts=2,regions=2,servers=7 --seed 11 \
-    >"$TRASH/sim.log" 2>&1 &
-track_pid $!
-wait_http "$URL/_sim/health" 20 || { cat "$TRASH/sim.log"; exit 1; }
 curl -s "$URL/_sim/estate" >"$TRASH/estate.json"
 export AWS_ENDPOINT_URL="$URL" AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=$(jpath "$TRASH/estate.json" 'd["hub"]["access_key_id"]')

@@ -6,12 +6,10 @@
 
 command -v aws >/dev/null || skip_all "aws CLI is not installed"
 command -v jq >/dev/null || skip_all "jq is not installed"
-PORT=$(free_port)
+sim_spawn "$TRASH/sim.log" --generate accounts=2,regions=1,servers=110 \
+    --time-scale 60 --seed 3 || exit 1
+PORT=$SIM_PORT
 URL="http://127.0.0.1:$PORT"
-"$DROVER" sim --listen "127.0.0.1:$PORT" --generate accounts=2,regions=1,servers=110 \
-    --time-scale 60 --seed 3 >"$TRASH/sim.log" 2>&1 &
-track_pid $!
-wait_http "$URL/_sim/health" 20 || { cat "$TRASH/sim.log"; exit 1; }
 
 clis=("$(command -v aws)")
 [ -x /usr/bin/aws ] && [ "$(command -v aws)" != /usr/bin/aws ] && clis+=(/usr/bin/aws)

@@ -7,13 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 
 python3 -c 'import boto3' 2>/dev/null || skip_all "boto3 is not installed"
-PORT=$(free_port)
+sim_spawn "$TRASH/sim.log" --generate accounts=2,regions=1,servers=110 \
+    --time-scale 300 --seed 5 || exit 1
+PORT=$SIM_PORT
 URL="http://127.0.0.1:$PORT"
-"$DROVER" sim --listen "127.0.0.1:$PORT" --generate accounts=2,regions=1,servers=110 \
-    --time-scale 300 --seed 5 >"$TRASH/sim.log" 2>&1 &
-SIM_PID=$!
-track_pid $SIM_PID
-wait_http "$URL/_sim/health" 20 || { cat "$TRASH/sim.log"; exit 1; }
 
 test_expect_success 'boto3 scenario: every response parses and matches its shape' '
     python3 "$DROVER_SRC/tests/integration/sim_scenario.py" "$URL"

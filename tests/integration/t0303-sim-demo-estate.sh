@@ -9,12 +9,10 @@
 cd "$TRASH" || exit 1
 python3 -c 'import boto3' 2>/dev/null || skip_all "boto3 is not installed"
 
-PORT=$(free_port)
+sim_spawn "$TRASH/sim.log" --estate "$DROVER_SRC/examples/demo-estate.yaml" \
+    --time-scale 600 || exit 1
+PORT=$SIM_PORT
 URL="http://127.0.0.1:$PORT"
-"$DROVER" sim --listen "127.0.0.1:$PORT" --estate "$DROVER_SRC/examples/demo-estate.yaml" \
-    --time-scale 600 >"$TRASH/sim.log" 2>&1 &
-track_pid $!
-wait_http "$URL/_sim/health" 20 || { cat "$TRASH/sim.log"; exit 1; }
 
 cat >inventory.py <<'PY'
 import collections, json, sys, time, urllib.request

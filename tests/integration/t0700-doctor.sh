@@ -12,10 +12,8 @@ GOLD="$DROVER_SRC/tests/integration/golden"
 # start_sim ESTATE: starts the sim and exports the hub's keys
 start_sim() {
     local port
-    port=$(free_port)
-    "$DROVER" sim --listen "127.0.0.1:$port" --estate "$1" >"$TRASH/sim-$port.log" 2>&1 &
-    track_pid $!
-    wait_http "http://127.0.0.1:$port/_sim/health" 20 || { cat "$TRASH/sim-$port.log"; exit 1; }
+    sim_spawn "$TRASH/sim-$RANDOM.log" --estate "$1" || exit 1
+    port=$SIM_PORT
     export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_REGION=us-east-1
     export AWS_ACCESS_KEY_ID=AKIASIMHUB000000DOCT
     export AWS_SECRET_ACCESS_KEY=doctorsecret000000000000000000000000000

@@ -8,10 +8,8 @@ CHROME=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$CHROME" ] || skip_all "chromium is not installed (apt-get install -y chromium)"
 
 EX="$DROVER_SRC/examples"
-PORT=$(free_port)
-"$DROVER" sim --listen "127.0.0.1:$PORT" --estate "$EX/broken-estate.yaml" >"$TRASH/sim.log" 2>&1 &
-track_pid $!
-wait_http "http://127.0.0.1:$PORT/_sim/health" 20 || { cat "$TRASH/sim.log"; exit 1; }
+sim_spawn "$TRASH/sim.log" --estate "$EX/broken-estate.yaml" || exit 1
+PORT=$SIM_PORT
 export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" AWS_REGION=us-east-1
 export AWS_ACCESS_KEY_ID=AKIASIMHUB000000DOCT AWS_SECRET_ACCESS_KEY=doctorsecret000000000000000000000000000
 

@@ -19,6 +19,7 @@ NORM = [
     (re.compile(r"batch \d+: job"), "batch N: job"),
     (re.compile(r"\d+ launched, 0 failed"), "N launched, 0 failed"),
     (re.compile(r"\s+$"), ""),
+    (re.compile(r"  +"), " "),  # column widths follow the numbers
 ]
 
 
