@@ -137,6 +137,15 @@ static void add_role(struct gen *g, json_t *t, struct role *r)
     json_decref(r->policy);
 }
 
+/* A DRS role under /service-role/ (policy and managed may be NULL). */
+static void drs_role(struct gen *g, json_t *t, const char *acct, const char *name, const char *desc,
+                     json_t *trust, const char *pname, json_t *policy, const char *managed)
+{
+    struct role r = {acct,  name,  "/service-role/", desc,   trust, NULL,
+                     false, pname, policy,           managed};
+    add_role(g, t, &r);
+}
+
 static void add_key(struct gen *g, json_t *t, const char *acct, const char *region,
                     const char *kind, json_t *policy, const char *depends_on)
 {
@@ -324,57 +333,26 @@ static void gen_target(struct gen *g, const char *acct, bool is_staging)
             for (size_t i = 0; is_staging && i < o->nspokes; i++)
                 if (strcmp(o->spokes[i], acct))
                     json_array_append_new(trusted, json_string(o->spokes[i]));
-            struct role staging = {acct,
-                                   BP_STAGING_ROLE,
-                                   "/service-role/",
-                                   "DRS staging role: DRS recovers this account's source servers "
-                                   "(drover blueprint)",
-                                   bp_staging_trust(o, trusted),
-                                   NULL,
-                                   false,
-                                   "drover-kms",
-                                   bp_staging_kms_policy(o, acct),
-                                   BP_MP_STAGING};
+            drs_role(g, t, acct, BP_STAGING_ROLE,
+                     "DRS staging role: DRS recovers this account's source servers (drover "
+                     "blueprint)",
+                     bp_staging_trust(o, trusted), "drover-kms", bp_staging_kms_policy(o, acct),
+                     BP_MP_STAGING);
             json_decref(trusted);
-            add_role(g, t, &staging);
-            struct role net = {acct,
-                               "DRSSourceNetworkRole",
-                               "/service-role/",
-                               "DRS source network replication (drover blueprint)",
-                               bp_network_trust(o, acct),
-                               NULL,
-                               false,
-                               NULL,
-                               NULL,
-                               BP_MP_NETWORK};
-            add_role(g, t, &net);
-            struct role rep = {acct,
-                               "DRSCrossAccountReplicationRole",
-                               "/service-role/",
-                               "DRS cross-account replication and failback (drover blueprint)",
-                               bp_replication_trust(o, acct),
-                               NULL,
-                               false,
-                               NULL,
-                               NULL,
-                               BP_MP_REPLICATION};
-            add_role(g, t, &rep);
+            drs_role(g, t, acct, "DRSSourceNetworkRole",
+                     "DRS source network replication (drover blueprint)", bp_network_trust(o, acct),
+                     NULL, NULL, BP_MP_NETWORK);
+            drs_role(g, t, acct, "DRSCrossAccountReplicationRole",
+                     "DRS cross-account replication and failback (drover blueprint)",
+                     bp_replication_trust(o, acct), NULL, NULL, BP_MP_REPLICATION);
             for (size_t s = 0; s < o->nsources; s++) {
                 if (!strcmp(o->sources[s], acct))
                     continue;
                 char rn[96];
                 snprintf(rn, sizeof rn, "DRSCrossAccountAgentRole_%s", o->sources[s]);
-                struct role ag = {acct,
-                                  rn,
-                                  "/service-role/",
-                                  "DRS agents of the paired source account (drover blueprint)",
-                                  bp_agent_trust(acct, o->sources[s]),
-                                  NULL,
-                                  false,
-                                  NULL,
-                                  NULL,
-                                  BP_MP_AGENT};
-                add_role(g, t, &ag);
+                drs_role(g, t, acct, rn,
+                         "DRS agents of the paired source account (drover blueprint)",
+                         bp_agent_trust(acct, o->sources[s]), NULL, NULL, BP_MP_AGENT);
             }
         }
         add_key(g, t, acct, region, "target", bp_target_key_policy(acct, region),
@@ -404,18 +382,10 @@ static void gen_source(struct gen *g, const char *acct)
                 continue;
             char rn[96];
             snprintf(rn, sizeof rn, "DRSCrossAccountAgentAuthorizedRole_%s", o->spokes[i]);
-            struct role r = {acct,
-                             rn,
-                             "/service-role/",
-                             "DRS agents of this account reach the recovery account (drover "
-                             "blueprint)",
-                             bp_agent_auth_trust(acct),
-                             NULL,
-                             false,
-                             "drover-agent",
-                             bp_agent_auth_policy(o->spokes[i], acct),
-                             NULL};
-            add_role(g, t, &r);
+            drs_role(g, t, acct, rn,
+                     "DRS agents of this account reach the recovery account (drover blueprint)",
+                     bp_agent_auth_trust(acct), "drover-agent",
+                     bp_agent_auth_policy(o->spokes[i], acct), NULL);
         }
         add_key(g, t, acct, region, "source", bp_source_key_policy(o, acct, region), NULL);
     }
