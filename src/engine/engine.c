@@ -58,7 +58,7 @@ void engine_opts_from_env(struct engine_opts *o)
         const char *v = getenv("DROVER_CRASH_POINT"), *colon = strchr(v, ':');
         snprintf(o->crash_point, sizeof(o->crash_point), "%.*s",
                  colon ? (int)(colon - v) : (int)strlen(v), v);
-        o->crash_count = colon ? atoi(colon + 1) : 1;
+        o->crash_count = colon ? (int)strtol(colon + 1, NULL, 10) : 1;
     }
 }
 
