@@ -12,6 +12,7 @@
 #include "cli/cmd.h"
 #include "core/jsonutil.h"
 #include "doctor/doctor.h"
+#include "plan/resolve.h"
 
 static const struct cmd_opt doctor_opts[] = {
     {"plan", 0, "NAME", "also check this recovery plan: its servers, launch and quotas"},
@@ -52,6 +53,45 @@ static int load_plan(const struct cmd_ctx *ctx, struct store *st, const char *na
     return EXIT_OK;
 }
 
+/* With an inventory (drover discover ran), the members of each group of the
+ * plan (object name -> members); *members stays NULL without one. */
+static int inventory_members(struct store *st, const json_t *plan, const json_t *groups,
+                             json_t **members)
+{
+    struct store_server_list l = {0};
+    struct dr_err err;
+    dr_err_clear(&err);
+    *members = NULL;
+    int rc = store_servers_query(st, NULL, &l, &err);
+    size_t n = l.n;
+    store_server_list_cleanup(&l);
+    if (rc < 0)
+        return cli_fail(rc, &err);
+    if (n == 0)
+        return EXIT_OK;
+    *members = json_object();
+    size_t i, j;
+    json_t *w, *gn;
+    json_array_foreach(json_object_get(plan, "waves"), i, w)
+    {
+        json_array_foreach(json_object_get(w, "groups"), j, gn)
+        {
+            const char *name = json_string_value(gn);
+            const json_t *g = name ? json_object_get(groups, name) : NULL;
+            json_t *m = NULL;
+            if (!g || json_object_get(*members, name))
+                continue;
+            if ((rc = plan_resolve_group(st, g, &m, &err)) < 0) {
+                json_decref(*members);
+                *members = NULL;
+                return cli_fail(rc, &err);
+            }
+            json_object_set_new(*members, name, m);
+        }
+    }
+    return EXIT_OK;
+}
+
 static int print_report(const struct cmd_ctx *ctx, const json_t *report)
 {
     const char *o = cli_output(ctx);
@@ -81,7 +121,7 @@ static int doctor_exec(struct cmd_ctx *ctx)
     struct doctor_account *accts = NULL;
     struct doctor_opts o;
     struct aws_client *c = NULL;
-    json_t *plan = NULL, *groups = NULL, *report = NULL;
+    json_t *plan = NULL, *groups = NULL, *report = NULL, *members = NULL;
     struct dr_err err;
     const char *only = cmd_opt(ctx, "account");
     const char *o_fmt = cli_output(ctx);
@@ -127,12 +167,14 @@ static int doctor_exec(struct cmd_ctx *ctx)
         goto out;
     }
     if (cmd_opt(ctx, "plan") &&
-        (rc = load_plan(ctx, st, cmd_opt(ctx, "plan"), &plan, &groups)) != EXIT_OK)
+        ((rc = load_plan(ctx, st, cmd_opt(ctx, "plan"), &plan, &groups)) != EXIT_OK ||
+         (rc = inventory_members(st, plan, groups, &members)) != EXIT_OK))
         goto out;
     o.accounts = accts;
     o.region = cmd_opt(ctx, "region");
     o.plan = plan;
     o.groups = groups;
+    o.members = members;
     if (cli_client_new(ctx, &c, &err) < 0) {
         rc = cli_fail(-DR_ECRED, &err);
         goto out;
@@ -148,6 +190,7 @@ out:
     json_decref(report);
     json_decref(plan);
     json_decref(groups);
+    json_decref(members);
     aws_client_free(c);
     free(accts);
     store_account_list_cleanup(&l);

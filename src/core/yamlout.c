@@ -129,7 +129,40 @@ static int indent_to(struct buf *out, int n)
  * Emits a non-empty container as block lines at `indent`. When `inline_first`,
  * the caller already wrote the first line's prefix ("- ").
  */
-static int block(const json_t *v, int indent, bool inline_first, struct buf *out)
+/* A "#" member as comment lines at `indent`, wrapped near 96 columns. */
+static int comment(const char *text, int indent, bool inline_first, struct buf *out)
+{
+    const char *p = text;
+    bool first = true;
+    while (*p) {
+        if (!(first && inline_first) && indent_to(out, indent) < 0)
+            return -1;
+        first = false;
+        int width = 96 - indent;
+        size_t len = strlen(p), cut = len;
+        if ((int)len > width) {
+            cut = (size_t)(width > 20 ? width : 20);
+            while (cut > 0 && p[cut] != ' ')
+                cut--;
+            if (cut == 0)
+                for (cut = 0; p[cut] && p[cut] != ' '; cut++)
+                    ;
+        }
+        if (buf_adds(out, "# ") < 0)
+            return -1;
+        for (size_t i = 0; i < cut; i++)
+            if (buf_addch(out, p[i] == '\n' ? ' ' : p[i]) < 0)
+                return -1;
+        if (buf_addch(out, '\n') < 0)
+            return -1;
+        p += cut;
+        while (*p == ' ')
+            p++;
+    }
+    return 0;
+}
+
+static int block(const json_t *v, int indent, bool inline_first, bool comments, struct buf *out)
 {
     bool first = true;
 
@@ -138,6 +171,12 @@ static int block(const json_t *v, int indent, bool inline_first, struct buf *out
         json_t *m;
         json_object_foreach((json_t *)v, k, m)
         {
+            if (comments && k[0] == '#' && json_is_string(m)) {
+                if (comment(json_string_value(m), indent, first && inline_first, out) < 0)
+                    return -1;
+                first = false;
+                continue;
+            }
             if (!(first && inline_first) && indent_to(out, indent) < 0)
                 return -1;
             first = false;
@@ -146,7 +185,7 @@ static int block(const json_t *v, int indent, bool inline_first, struct buf *out
             if (is_scalar(m)) {
                 if (buf_addch(out, ' ') < 0 || scalar(m, out) < 0 || buf_addch(out, '\n') < 0)
                     return -1;
-            } else if (buf_addch(out, '\n') < 0 || block(m, indent + 2, false, out) < 0) {
+            } else if (buf_addch(out, '\n') < 0 || block(m, indent + 2, false, comments, out) < 0) {
                 return -1;
             }
         }
@@ -165,7 +204,7 @@ static int block(const json_t *v, int indent, bool inline_first, struct buf *out
             if (is_scalar(m)) {
                 if (scalar(m, out) < 0 || buf_addch(out, '\n') < 0)
                     return -1;
-            } else if (block(m, indent + 2, true, out) < 0) {
+            } else if (block(m, indent + 2, true, comments, out) < 0) {
                 return -1;
             }
         }
@@ -173,7 +212,7 @@ static int block(const json_t *v, int indent, bool inline_first, struct buf *out
     return 0;
 }
 
-int yamlout_emit(const json_t *v, struct buf *out, struct dr_err *err)
+static int emit(const json_t *v, bool comments, struct buf *out, struct dr_err *err)
 {
     int rc;
 
@@ -182,10 +221,20 @@ int yamlout_emit(const json_t *v, struct buf *out, struct dr_err *err)
     if (is_scalar(v))
         rc = (scalar(v, out) < 0 || buf_addch(out, '\n') < 0) ? -1 : 0;
     else
-        rc = block(v, 0, false, out);
+        rc = block(v, 0, false, comments, out);
     if (rc < 0)
         return dr_err_set(err, DR_ENOMEM, "yaml output too large");
     return 0;
+}
+
+int yamlout_emit(const json_t *v, struct buf *out, struct dr_err *err)
+{
+    return emit(v, false, out, err);
+}
+
+int yamlout_emit_commented(const json_t *v, struct buf *out, struct dr_err *err)
+{
+    return emit(v, true, out, err);
 }
 
 int yamlout_print(const json_t *v, struct dr_err *err)

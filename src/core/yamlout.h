@@ -16,6 +16,9 @@
 
 /* Appends the document (ending in '\n', no "---") to out. */
 int yamlout_emit(const json_t *v, struct buf *out, struct dr_err *err);
+/* Same, but an object member whose key starts with '#' and whose value is a
+ * string is written as "# value" comment lines (wrapped) in its place. */
+int yamlout_emit_commented(const json_t *v, struct buf *out, struct dr_err *err);
 /* Prints it to stdout. */
 int yamlout_print(const json_t *v, struct dr_err *err);
 /* Appends one scalar string, plain or double-quoted as described above. */

@@ -52,6 +52,10 @@ struct doctor_opts {
      * normalized ProtectionGroup (both borrowed, NULL without --plan). */
     const json_t *plan;
     const json_t *groups;
+    /* --plan after `drover discover`: group name -> its members from the
+     * stored inventory (plan_resolve_group); NULL: groups are resolved
+     * against the source servers doctor reads. */
+    const json_t *members;
 };
 
 /* Runs every check. *report is a new reference (see above). Fails only when

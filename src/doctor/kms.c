@@ -9,6 +9,8 @@
  * list through kms:ViaService for that region (KMS-006/007), decided by
  * the policy engine on the policy without its account-root statements
  * (those only delegate to IAM; KMS-008 when nothing else grants access).
+ * A source-volume key (found through an alias in an account-region that
+ * other accounts replicate from) is probed for their staging roles.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,115 @@ static bool is_root_principal(const json_t *st, const char *acct)
     return false;
 }
 
+/*
+ * The accounts whose DRSStagingAccountRole must be able to use the key. A
+ * key found only through an alias/drs* alias, in an account-region that
+ * servers of other registered accounts replicate from, is a source-volume
+ * key: the staging roles of those recovery accounts use it (through
+ * ec2.REGION of the key). Otherwise: the account that uses the key.
+ */
+static json_t *staging_accounts(struct dctx *d, const char *key_acct, const json_t *use)
+{
+    const char *acct = json_str_borrow(use, "account"), *region = json_str_borrow(use, "region");
+    const char *res = json_str_borrow(use, "resource");
+    json_t *out = json_array();
+    if (!strcmp(acct, key_acct) && res && !strncmp(res, "alias/", 6)) {
+        for (size_t i = 0; i < d->nars; i++) {
+            const char *t = d->ars[i].acct->a->account_id;
+            size_t j;
+            json_t *s, *v;
+            bool dup = false;
+            json_array_foreach(out, j, v) dup = dup || !strcmp(json_string_value(v), t);
+            if (dup || !strcmp(t, key_acct))
+                continue;
+            json_array_foreach(dar_servers(&d->ars[i]), j, s)
+            {
+                const json_t *cp = json_object_get(s, "sourceCloudProperties");
+                const char *oa = json_str_borrow(cp, "originAccountID");
+                const char *orr = json_str_borrow(cp, "originRegion");
+                if (oa && orr && !strcmp(oa, key_acct) && !strcmp(orr, region)) {
+                    json_array_append_new(out, json_string(t));
+                    break;
+                }
+            }
+        }
+    }
+    if (json_array_size(out) == 0)
+        json_array_append_new(out, json_string(acct));
+    return out;
+}
+
+/* KMS-006/007: the staging role of sacct (cross: another account than the
+ * key's, whose identity side is taken as allowing) may use the key. */
+static void probe_staging(struct dctx *d, const struct policy *pol, const char *arn,
+                          const json_t *use, const char *sacct, bool cross)
+{
+    const char *acct = json_str_borrow(use, "account"), *region = json_str_borrow(use, "region");
+    const char *res = json_str_borrow(use, "resource");
+    char staging[256], via[128];
+    snprintf(staging, sizeof staging, "arn:aws:iam::%s:role/service-role/DRSStagingAccountRole",
+             sacct);
+    snprintf(via, sizeof via, "ec2.%s.amazonaws.com", region);
+    char missing[512] = "";
+    const char *first = NULL;
+    for (size_t a = 0; a < NACTIONS; a++) {
+        struct dreq r = {
+            .principal = staging,
+            .ptype = POLICY_PRINCIPAL_ROLE,
+            .action = staging_actions[a],
+            .resource = arn,
+            .caller_allows = cross,
+            .keys = {"kms:ViaService", "kms:CallerAccount", "kms:GrantIsForAWSResource"},
+            .vals = {via, sacct, "true"}};
+        if (dpol_eval(pol, &r) == POLICY_ALLOWED)
+            continue;
+        if (!first)
+            first = staging_actions[a];
+        size_t l = strlen(missing);
+        snprintf(missing + l, sizeof missing - l, "%s%s", l ? ", " : "", staging_actions[a]);
+    }
+    if (first) {
+        struct dreq r = {
+            .principal = staging,
+            .ptype = POLICY_PRINCIPAL_ROLE,
+            .action = first,
+            .resource = arn,
+            .caller_allows = cross,
+            .keys = {"kms:ViaService", "kms:CallerAccount", "kms:GrantIsForAWSResource"},
+            .vals = {via, sacct, "true"}};
+        struct buf ev;
+        char key[128];
+        buf_init(&ev, 8192);
+        int rc = buf_addf(&ev, "probe: %s as %s with kms:ViaService '%s'; ", first, staging, via);
+        (void)rc;
+        dpol_explain(pol, &r, &ev, key, sizeof key);
+        if (dr_strcaseeq(key, "kms:ViaService")) {
+            char fix[300];
+            snprintf(fix, sizeof fix,
+                     "Set the condition to \"StringEquals\": {\"kms:ViaService\": "
+                     "[\"ec2.%s.amazonaws.com\", \"drs.%s.amazonaws.com\"]}.",
+                     region, region);
+            dfind(d, "KMS-007", acct, region, arn, ev.p, fix,
+                  "the key policy's kms:ViaService does not include %s, so DRS in %s cannot use "
+                  "the key (denied: %s)",
+                  via, region, missing);
+        } else if (!strcmp(sacct, acct)) {
+            dfind(d, "KMS-006", acct, region, arn, ev.p,
+                  "Add the missing actions to the staging-role statement of the key policy.",
+                  "the key policy does not grant the DRS staging role %s (used by %s)", missing,
+                  res);
+        } else {
+            dfind(d, "KMS-006", acct, region, arn, ev.p,
+                  "Add the missing actions to the statement for the recovery account's staging "
+                  "role (drover blueprint generates it).",
+                  "the key policy does not grant the DRS staging role of %s, which replicates "
+                  "from this account, %s (used by %s)",
+                  sacct, missing, res);
+        }
+        buf_cleanup(&ev);
+    }
+}
+
 static void check_policy(struct dctx *d, const char *arn, const char *key_acct, const json_t *doc,
                          const json_t *use)
 {
@@ -194,55 +305,12 @@ static void check_policy(struct dctx *d, const char *arn, const char *key_acct, 
               acct, res);
         return;
     }
-    char missing[512] = "";
-    const char *first = NULL;
-    for (size_t a = 0; a < NACTIONS; a++) {
-        struct dreq r = {
-            .principal = staging,
-            .ptype = POLICY_PRINCIPAL_ROLE,
-            .action = staging_actions[a],
-            .resource = arn,
-            .keys = {"kms:ViaService", "kms:CallerAccount", "kms:GrantIsForAWSResource"},
-            .vals = {via, acct, "true"}};
-        if (dpol_eval(pol, &r) == POLICY_ALLOWED)
-            continue;
-        if (!first)
-            first = staging_actions[a];
-        size_t l = strlen(missing);
-        snprintf(missing + l, sizeof missing - l, "%s%s", l ? ", " : "", staging_actions[a]);
-    }
-    if (first) {
-        struct dreq r = {
-            .principal = staging,
-            .ptype = POLICY_PRINCIPAL_ROLE,
-            .action = first,
-            .resource = arn,
-            .keys = {"kms:ViaService", "kms:CallerAccount", "kms:GrantIsForAWSResource"},
-            .vals = {via, acct, "true"}};
-        struct buf ev;
-        char key[128];
-        buf_init(&ev, 8192);
-        int rc = buf_addf(&ev, "probe: %s as %s with kms:ViaService '%s'; ", first, staging, via);
-        (void)rc;
-        dpol_explain(pol, &r, &ev, key, sizeof key);
-        if (dr_strcaseeq(key, "kms:ViaService")) {
-            char fix[300];
-            snprintf(fix, sizeof fix,
-                     "Set the condition to \"StringEquals\": {\"kms:ViaService\": "
-                     "[\"ec2.%s.amazonaws.com\", \"drs.%s.amazonaws.com\"]}.",
-                     region, region);
-            dfind(d, "KMS-007", acct, region, arn, ev.p, fix,
-                  "the key policy's kms:ViaService does not include %s, so DRS in %s cannot use "
-                  "the key (denied: %s)",
-                  via, region, missing);
-        } else {
-            dfind(d, "KMS-006", acct, region, arn, ev.p,
-                  "Add the missing actions to the staging-role statement of the key policy.",
-                  "the key policy does not grant the DRS staging role %s (used by %s)", missing,
-                  res);
-        }
-        buf_cleanup(&ev);
-    }
+    json_t *saccts = staging_accounts(d, key_acct, use);
+    size_t si;
+    json_t *sa;
+    json_array_foreach(saccts, si, sa) probe_staging(d, pol, arn, use, json_string_value(sa),
+                                                     strcmp(json_string_value(sa), key_acct) != 0);
+    json_decref(saccts);
     policy_free(pol);
 }
 

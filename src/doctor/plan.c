@@ -1,8 +1,9 @@
 /*
  * plan.c - the checks of `doctor --plan NAME`: every protection group of
  * the plan selects servers (LAUNCH-002) and its explicit servers exist in
- * DRS (LAUNCH-001), resolved against the source servers just read with
- * plan_group_matches; and the plan fits the DRS quotas of each
+ * DRS (LAUNCH-001), resolved against the stored inventory when the CLI
+ * passes its members (after drover discover), else against the source
+ * servers just read with plan_group_matches; and the plan fits the DRS quotas of each
  * account-region: a wave's servers per job (QUOTA-001), the jobs of the
  * waves that run together (QUOTA-002) and the servers in active jobs at
  * once (QUOTA-003). Waves at the same depth of the dependency graph run
@@ -25,9 +26,66 @@ static json_t *server_item(const struct dar *r, const json_t *s)
                      tags ? tags : json_object());
 }
 
+static bool drs_has(const struct dar *r, const char *id)
+{
+    size_t j;
+    json_t *s;
+    json_array_foreach(dar_servers(r), j, s)
+    {
+        const char *sid = json_str_borrow(s, "sourceServerID");
+        if (sid && id && !strcmp(sid, id))
+            return true;
+    }
+    return false;
+}
+
+/* The same from the stored inventory's members: each must still be a DRS
+ * source server (LAUNCH-001 when DescribeSourceServers no longer returns it). */
+static json_t *resolve_inventory(struct dctx *d, const char *gname, const json_t *members)
+{
+    json_t *out = json_object();
+    size_t i, n = 0;
+    json_t *m;
+    json_array_foreach(members, i, m)
+    {
+        const char *acct = json_str_borrow(m, "account_id"), *reg = json_str_borrow(m, "region");
+        const char *id = json_str_borrow(m, "source_server_id");
+        struct dar *r = acct && reg ? dctx_ar(d, acct, reg) : NULL;
+        if (!r || !id)
+            continue; /* outside --account/--region */
+        n++;
+        char k[96];
+        snprintf(k, sizeof k, "%s|%s", acct, reg);
+        if (!json_object_get(out, k))
+            json_object_set_new(out, k, json_object());
+        json_object_set_new(json_object_get(out, k), id, json_true());
+        if (!r->acct->assumed || json_object_get(r->errors, "servers") || drs_has(r, id))
+            continue;
+        char ev[400];
+        snprintf(ev, sizeof ev,
+                 "group %s resolves to %s in %s/%s from the stored inventory (%s); "
+                 "DescribeSourceServers there does not return it",
+                 gname, id, acct, reg,
+                 json_is_true(json_object_get(m, "in_inventory")) ? "drover discover"
+                                                                  : "an explicit member");
+        dfind(d, "LAUNCH-001", acct, reg, id, ev,
+              "Run drover discover to refresh the inventory; if the server is gone, remove it "
+              "from the group or re-install the DRS agent on it.",
+              "server %s of group %s is not a DRS source server", id, gname);
+    }
+    if (n == 0)
+        dfind(d, "LAUNCH-002", "", "", gname,
+              "resolved against the stored inventory (drover discover), it has no member", NULL,
+              "protection group %s selects no servers", gname);
+    return out;
+}
+
 /* "acct|region" -> {server id: true} for the servers a group selects. */
 static json_t *resolve(struct dctx *d, const char *gname, const json_t *g)
 {
+    const json_t *mem = d->o->members ? json_object_get(d->o->members, gname) : NULL;
+    if (mem)
+        return resolve_inventory(d, gname, mem);
     json_t *out = json_object();
     size_t n = 0;
     for (size_t i = 0; i < d->nars; i++) {

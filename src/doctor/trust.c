@@ -291,7 +291,7 @@ static void check_spoke_role(struct dctx *d, struct dacct *a)
     const char *acct = a->a->account_id;
     if (!a->assumed) {
         const json_t *e = json_object_get(a->errors, "identity");
-        char ev[700];
+        char ev[1600];
         snprintf(ev, sizeof ev,
                  "AssumeRole %s as %s with the external ID registered in drover (%s) failed: %s: "
                  "%s",
