@@ -15,7 +15,9 @@ test_expect_success 'the drill completed and the cleanup removed every instance'
     grep -Eq "^cleanup +COMPLETED +72/72 +0$" demo.out
 '
 test_expect_success 'no simulator is left running' '
-    ! pgrep -f "drover sim --listen 127.0.0.1:[0-9]+ --estate examples/demo-estate.yaml" >/dev/null
+    port=$(sed -n "s|^drover sim: listening on http://127.0.0.1:\([0-9]*\).*|\1|p" demo.out) &&
+    test -n "$port" &&
+    ! curl -s -o /dev/null "http://127.0.0.1:$port/_sim/health"
 '
 test_expect_success 'the README transcript matches the output' '
     python3 "$DROVER_SRC/tests/integration/exec/readme_demo.py" "$DROVER_SRC/README.md" demo.out
