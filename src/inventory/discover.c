@@ -14,6 +14,7 @@
 
 #include "aws/retry.h"
 #include "core/jsonutil.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "core/strmap.h"
 #include "core/table.h"
@@ -23,9 +24,10 @@
 struct acct {
     const struct store_account *a;
     struct cred_role role;
-    /* AssumeRole goes to STS in a->regions[sts_idx]; a transient failure
-     * there (a regional outage) moves it to the next region. */
-    size_t sts_idx;
+    /* AssumeRole goes to STS in a->regions[(sts_base + sts_idx) % n]:
+     * accounts are spread over their regions' STS endpoints, and a
+     * transient failure there (a regional outage) moves on to the next. */
+    size_t sts_base, sts_idx;
 };
 
 struct disc;
@@ -165,8 +167,10 @@ static void task_finish(struct ar_task *t)
     struct store_snapshot_in in;
     struct store_drs_server sv;
     struct dr_err e;
+    int64_t t0;
     size_t i;
     json_t *x;
+    int rc;
 
     if (t->failed) {
         task_fail_store(t);
@@ -182,7 +186,11 @@ static void task_finish(struct ar_task *t)
     in.recovery_instances = t->ris;
     in.jobs = t->jobs;
     in.ec2_instances = t->ec2;
-    if (store_snapshot_replace(d->s, &in, &e) < 0) {
+    t0 = time_mono_ms();
+    rc = store_snapshot_replace(d->s, &in, &e);
+    log_at(LOG_DEBUG, "discover: stored %s/%s (%zu servers) in %lld ms", in.account_id, in.region,
+           json_array_size(t->servers), (long long)(time_mono_ms() - t0));
+    if (rc < 0) {
         /* a malformed item: the response is rejected whole, the old snapshot kept */
         t->out->error = fmt_error("DescribeSourceServers", &e);
         task_fail_store(t);
@@ -306,7 +314,7 @@ static void start_pg(struct ar_task *t, const char *service, const char *op, con
                      bool ec2)
 {
     const struct cred_role *role = &ac->role;
-    const char *sts_region = ac->a->regions[ac->sts_idx % ac->a->nregions];
+    const char *sts_region = ac->a->regions[(ac->sts_base + ac->sts_idx) % ac->a->nregions];
     struct aws_call_req req;
     struct pg *p = calloc(1, sizeof(*p));
     struct dr_err e;
@@ -524,6 +532,7 @@ static int setup_accounts(struct disc *d, struct dr_err *err)
         struct acct *ac = &d->accts[i];
         const struct store_account *a = &d->accounts.v[i];
         ac->a = a;
+        ac->sts_base = a->nregions ? i % a->nregions : 0;
         ac->role.role_arn = strdup(a->role_arn);
         ac->role.external_id = a->external_id ? strdup(a->external_id) : NULL;
         ac->role.session_name = strdup(DISCOVER_SESSION_NAME);
