@@ -144,3 +144,36 @@ moto_env() {
     export AWS_REGION=us-east-1
     export AWS_ENDPOINT_URL="$MOTO_URL"
 }
+
+# start_sim SPEC [ARGS...]: starts `drover sim --generate SPEC` on a free
+# port; sets SIM_URL, saves the estate to $TRASH/estate.json and exports
+# the hub's credentials and the endpoint for drover (and boto3).
+start_sim() {
+    local spec=$1 port
+    shift
+    port=$(free_port)
+    SIM_URL="http://127.0.0.1:$port"
+    "$DROVER" sim --listen "127.0.0.1:$port" --generate "$spec" --quiet "$@" >"$TRASH/sim.log" 2>&1 &
+    track_pid $!
+    wait_http "$SIM_URL/_sim/health" 30 || { cat "$TRASH/sim.log"; exit 1; }
+    curl -s "$SIM_URL/_sim/estate" >"$TRASH/estate.json"
+    export AWS_ENDPOINT_URL="$SIM_URL" AWS_REGION=us-east-1
+    AWS_ACCESS_KEY_ID=$(jpath "$TRASH/estate.json" 'd["hub"]["access_key_id"]')
+    AWS_SECRET_ACCESS_KEY=$(jpath "$TRASH/estate.json" 'd["hub"]["secret_access_key"]')
+    export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+}
+
+# register_sim_accounts: `drover accounts add` for every spoke of the estate.
+register_sim_accounts() {
+    python3 - "$TRASH/estate.json" <<'PY' >"$TRASH/register.sh"
+import json, shlex, sys
+for a in json.load(open(sys.argv[1]))["accounts"]:
+    print('"$DROVER" accounts add %s --role-arn %s --external-id %s --regions %s >/dev/null || exit 1'
+          % (a["account_id"], shlex.quote(a["role_arn"]), shlex.quote(a["external_id"]),
+             ",".join(a["regions"])))
+PY
+    . "$TRASH/register.sh"
+}
+
+# sim_metrics FILE: saves /_sim/metrics to FILE.
+sim_metrics() { curl -s "$SIM_URL/_sim/metrics" >"$1"; }
