@@ -71,7 +71,11 @@ static char *fmt_error(const char *op, const struct dr_err *e)
 {
     char buf[DR_ERR_MSG_MAX + DR_ERR_CODE_MAX + 96];
 
-    if (e->code[0])
+    size_t n = strlen(op);
+
+    if (strncmp(e->msg, op, n) == 0 && strncmp(e->msg + n, ": ", 2) == 0)
+        snprintf(buf, sizeof(buf), "%s", e->msg); /* the message names the operation already */
+    else if (e->code[0])
         snprintf(buf, sizeof(buf), "%s: %s: %s", op, e->code, e->msg);
     else
         snprintf(buf, sizeof(buf), "%s: %s", op, e->msg[0] ? e->msg : dr_strerror(e->status));
