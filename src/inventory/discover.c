@@ -211,6 +211,14 @@ static void task_finish(struct ar_task *t)
     t->out->jobs = (int64_t)json_array_size(t->jobs);
     t->out->enriched = count_enriched(t->servers, t->ec2);
     d->r->servers_total += t->out->servers;
+    if (d->o->on_snapshot) {
+        const struct acct *ac = t->acct;
+        struct discover_snapshot sn = {
+            ac->a->account_id, t->out->region,
+            t->servers,        t->ec2,
+            &ac->role,         ac->a->regions[(ac->sts_base + ac->sts_idx) % ac->a->nregions]};
+        d->o->on_snapshot(d->o->snapshot_ud, &sn);
+    }
     task_done(t);
 }
 

@@ -50,6 +50,16 @@ struct discover_progress {
     int64_t servers;
 };
 
+/* One account-region's inventory, as fetched and stored (see on_snapshot). */
+struct discover_snapshot {
+    const char *account_id;
+    const char *region;
+    const json_t *servers;        /* DescribeSourceServers items */
+    const json_t *ec2;            /* EC2 Instance items of the servers' origins, or NULL */
+    const struct cred_role *role; /* the account's spoke role */
+    const char *sts_region;       /* where that role is assumed */
+};
+
 struct discover_opts {
     /* Only these accounts (each must be registered); NULL/0: every one. */
     const char *const *accounts;
@@ -63,6 +73,10 @@ struct discover_opts {
     /* Called on the loop after each account-region finishes (nullable). */
     void (*progress)(void *ud, const struct discover_progress *p);
     void *progress_ud;
+    /* Called on the loop after each account-region's snapshot is stored
+     * (nullable); it may start calls on the client (tag sync does). */
+    void (*on_snapshot)(void *ud, const struct discover_snapshot *sn);
+    void *snapshot_ud;
 };
 
 /* One account-region's outcome. */
