@@ -117,6 +117,21 @@ int inventory_discover(struct store *s, struct aws_client *c, const struct disco
                        struct discover_result *r, struct dr_err *err);
 
 /*
+ * Discovery's ingestion steps, public for the fuzz target and tests.
+ * discover_take_page appends a Describe* page's items (ec2: its
+ * Reservations[].Instances[]) to dst; false when the page is malformed.
+ * discover_ingest stores one account-region's fetched lists
+ * (store_snapshot_replace) and fills out's counters; when an item is
+ * malformed nothing is written but the failure (store_snapshot_mark_failed:
+ * the previous snapshot kept, stale) and out->error (heap; NULL on entry)
+ * says why. Returns 0 when stored.
+ */
+bool discover_take_page(json_t *dst, const json_t *page, bool ec2);
+int discover_ingest(struct store *s, const char *account_id, const char *region,
+                    const json_t *servers, const json_t *ris, const json_t *jobs, const json_t *ec2,
+                    struct discover_ar *out);
+
+/*
  * {"account_regions":[{"account_id","region","servers","error",
  *   "healthy","lagging","stalled","recovery_instances","jobs","enriched",
  *   "warning"}], "servers_total", "elapsed_ms", "failed"}. New reference
