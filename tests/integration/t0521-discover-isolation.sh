@@ -4,7 +4,8 @@
 # and says "partial", the failed ones keep their previous snapshot marked
 # stale with the error, every other account-region is refreshed. The
 # outage hits us-east-1, where discovery would assume some roles too, so
-# STS in another of the account's regions must take over.
+# STS in another of the account's regions must take over. Progress shows
+# on a terminal (script(1)) and never on a pipe.
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
@@ -50,6 +51,13 @@ test_expect_success 'the table names the error; --regions us-west-2 alone succee
     grep "us-east-1" tbl | grep -q "ServiceUnavailable" &&
     "$DROVER" discover --regions us-west-2 -o json >w.json &&
     test "$(jpath w.json "[a[\"error\"] for a in d[\"account_regions\"]]")" = "[null, null, null]"
+'
+test_expect_success 'progress on a terminal only: done/total and servers found' '
+    command -v script >/dev/null || { echo "script(1) missing"; exit 1; }
+    script -qec "\"$DROVER\" discover --regions us-west-2 -o json" /dev/null >tty.out &&
+    grep -aq "discover: 3/3 account-regions, 60 servers found" tty.out &&
+    "$DROVER" discover --regions us-west-2 -o json >plain.json 2>plain.err &&
+    test ! -s plain.err
 '
 test_expect_success 'after the outage a discovery is fresh everywhere again' '
     curl -s -XPOST -d "{\"region_outage\":[]}" "$SIM_URL/_sim/faults" >/dev/null &&
