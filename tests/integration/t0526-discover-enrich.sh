@@ -43,7 +43,7 @@ import json, sys, urllib.parse
 r = json.loads(open(sys.argv[1]).readline())
 key = lambda rec: dict(rec["headers"])["Authorization"].split("Credential=")[1].split("/")[0]
 drs_keys = {key(json.loads(l)) for l in open(sys.argv[2])}
-assert len(drs_keys) == 1 and key(r) not in drs_keys, "EC2 must use the origin account's role"
+assert len(drs_keys) == 1 and key(r) not in drs_keys, "EC2 must use the origin account role"
 q = urllib.parse.parse_qs(r["body"] or r["query"])
 assert q["Action"] == ["DescribeInstances"], q
 assert q["Filter.1.Name"] == ["instance-id"] and q["Filter.1.Value.1"] == ["i-0aaaaaaaaaaaaaaaa"], q
