@@ -11,7 +11,8 @@ pkgs=(
 )
 # Test peers (real AWS clients): Debian's AWS CLI v2. The pyenv Python with
 # boto3/moto is provided by the machine image.
-optional=(awscli wrk)
+# chromium renders the doctor HTML report to a PNG in t0701 (skipped without it).
+optional=(awscli wrk chromium)
 
 missing=()
 for p in "${pkgs[@]}" "${optional[@]}"; do

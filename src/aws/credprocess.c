@@ -13,7 +13,6 @@
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -22,33 +21,11 @@
 
 #include "aws/credentials.h"
 #include "core/buf.h"
+#include "core/proc.h"
 #include "core/str.h"
 #include "core/timeutil.h"
 
-extern char **environ;
-
 #define STDERR_KEEP 1024
-
-/* Makes stderr text fit for an error message: one line, printable ASCII. */
-static void tidy_stderr(struct buf *b, char *out, size_t n)
-{
-    size_t o = 0;
-    bool space = false;
-
-    for (size_t i = 0; i < b->len && o + 1 < n; i++) {
-        unsigned char c = (unsigned char)b->p[i];
-        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
-            space = o > 0;
-            continue;
-        }
-        if (space && o + 2 < n) {
-            out[o++] = ' ';
-        }
-        space = false;
-        out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
-    }
-    out[o] = '\0';
-}
 
 static void kill_group(pid_t pid)
 {
@@ -128,14 +105,10 @@ int cred_process_run_timeout(const char *cmd, long timeout_ms, struct aws_creds 
                              struct dr_err *err)
 {
     int outp[2] = {-1, -1}, errp[2] = {-1, -1};
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    bool fa_init = false, attr_init = false;
     struct buf so, se;
     pid_t pid = -1;
     int64_t deadline;
-    int rc = 0, status = 0, e;
-    char *argv[4];
+    int rc = 0, status = 0;
 
     buf_init(&so, CRED_PROCESS_MAX_OUT + 1);
     buf_init(&se, STDERR_KEEP + 1);
@@ -147,32 +120,8 @@ int cred_process_run_timeout(const char *cmd, long timeout_ms, struct aws_creds 
         rc = dr_err_set(err, DR_EIO, "credential_process: pipe: %s", strerror(errno));
         goto out;
     }
-    if (posix_spawn_file_actions_init(&fa) != 0) {
-        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
-        goto out;
-    }
-    fa_init = true;
-    if (posix_spawnattr_init(&attr) != 0) {
-        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
-        goto out;
-    }
-    attr_init = true;
-    if (posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) != 0 ||
-        posix_spawn_file_actions_adddup2(&fa, outp[1], 1) != 0 ||
-        posix_spawn_file_actions_adddup2(&fa, errp[1], 2) != 0 ||
-        posix_spawnattr_setpgroup(&attr, 0) != 0 ||
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP) != 0) {
-        rc = dr_err_set(err, DR_ENOMEM, "out of memory");
-        goto out;
-    }
-    argv[0] = "sh";
-    argv[1] = "-c";
-    argv[2] = (char *)cmd;
-    argv[3] = NULL;
-    e = posix_spawn(&pid, "/bin/sh", &fa, &attr, argv, environ);
-    if (e != 0) {
-        pid = -1;
-        rc = dr_err_set(err, DR_EIO, "credential_process: cannot run /bin/sh: %s", strerror(e));
+    if ((rc = proc_spawn_sh(cmd, NULL, outp[1], errp[1], &pid, err)) < 0) {
+        dr_err_prefix(err, "credential_process: ");
         goto out;
     }
     close(outp[1]);
@@ -241,7 +190,7 @@ int cred_process_run_timeout(const char *cmd, long timeout_ms, struct aws_creds 
     pid = -1;
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         char msg[200];
-        tidy_stderr(&se, msg, sizeof(msg));
+        dr_one_line(se.p, se.len, msg, sizeof(msg));
         if (WIFEXITED(status))
             rc = dr_err_set(err, DR_ECRED, "credential_process exited with status %d%s%s",
                             WEXITSTATUS(status), msg[0] ? ": " : "", msg);
@@ -263,10 +212,6 @@ out:
         if (errp[i] >= 0)
             close(errp[i]);
     }
-    if (fa_init)
-        posix_spawn_file_actions_destroy(&fa);
-    if (attr_init)
-        posix_spawnattr_destroy(&attr);
     if (so.len)
         memset(so.p, 0, so.len);
     buf_cleanup(&so);

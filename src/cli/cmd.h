@@ -62,6 +62,7 @@ struct cmd_entry {
     int min_args, max_args;     /* positional counts; max -1 = unlimited */
     int (*exec)(struct cmd_ctx *ctx);
     const struct cmd_entry *const *subs; /* NULL-terminated sub-entries, or NULL */
+    const char *extra_output;            /* another -o format it accepts ("html"), or NULL */
 };
 
 /* Value of option `name` (last occurrence), or NULL. */

@@ -1,12 +1,14 @@
 /*
  * cmd_get.c - `drover get groups|plans [NAME] [--history]`: stored groups
- * and plans, as a table or as the normalized documents (-o json|yaml).
+ * and plans, as a table or as the normalized documents (-o json|yaml);
+ * `drover get executions [ID]` (the same as exec list / exec status).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cliutil.h"
 #include "cli/cmd.h"
+#include "cli/execview.h"
 #include "core/jsonutil.h"
 
 static const struct cmd_opt get_opts[] = {
@@ -40,8 +42,11 @@ static int get_exec(struct cmd_ctx *ctx)
     size_t i;
     int rc;
 
+    if (strcmp(ctx->args[0], "executions") == 0 || strcmp(ctx->args[0], "execution") == 0)
+        return execview_get(ctx, ctx->nargs > 1 ? ctx->args[1] : NULL);
     if (!kind)
-        return cmd_usage_error(ctx, "get: '%s' is not one of groups, plans", ctx->args[0]);
+        return cmd_usage_error(ctx, "get: '%s' is not one of groups, plans, executions",
+                               ctx->args[0]);
     if (cmd_flag(ctx, "history") && ctx->nargs < 2)
         return cmd_usage_error(ctx, "--history needs a NAME");
     if ((rc = cli_store_open(ctx, &st)) != EXIT_OK)
@@ -98,7 +103,7 @@ static int get_exec(struct cmd_ctx *ctx)
 const struct cmd_entry cmd_get_entry = {
     .name = "get",
     .summary = "show stored protection groups and recovery plans",
-    .usage = "drover get groups|plans [NAME] [--history] [-o json|yaml]",
+    .usage = "drover get groups|plans|executions [NAME|ID] [--history] [-o json|yaml]",
     .opts = get_opts,
     .min_args = 1,
     .max_args = 2,

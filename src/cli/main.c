@@ -383,7 +383,8 @@ int main(int argc, char **argv)
         return EXIT_OK;
     }
     if (ctx.g.output && strcmp(ctx.g.output, "json") != 0 && strcmp(ctx.g.output, "table") != 0 &&
-        strcmp(ctx.g.output, "yaml") != 0) {
+        strcmp(ctx.g.output, "yaml") != 0 &&
+        !(e->extra_output && strcmp(ctx.g.output, e->extra_output) == 0)) {
         free(ctx.args);
         return cmd_usage_error(&ctx, "--output must be json, table or yaml, not '%s'",
                                ctx.g.output);

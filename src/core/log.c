@@ -126,6 +126,8 @@ void log_write(enum log_level lvl, const char *fmt, ...)
     char when[32];
     int rc;
 
+    if (!log_enabled(lvl))
+        return;
     buf_init(&raw, 1 << 20);
     buf_init(&clean, 1 << 20);
     va_start(ap, fmt);

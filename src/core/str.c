@@ -134,3 +134,24 @@ bool dr_strcaseeq(const char *a, const char *b)
 {
     return strcasecmp(a, b) == 0;
 }
+
+void dr_one_line(const char *p, size_t len, char *out, size_t n)
+{
+    size_t o = 0;
+    bool space = false;
+
+    if (n == 0)
+        return;
+    for (size_t i = 0; i < len && o + 1 < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = o > 0;
+            continue;
+        }
+        if (space && o + 2 < n)
+            out[o++] = ' ';
+        space = false;
+        out[o++] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    out[o] = '\0';
+}

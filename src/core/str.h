@@ -36,6 +36,13 @@ int dr_parse_u64(const char *s, uint64_t *out);
 int dr_parse_double(const char *s, double *out);
 /* ASCII case-insensitive equality. */
 bool dr_strcaseeq(const char *a, const char *b);
+/*
+ * Copies len bytes of text into out (size n, always NUL-terminated) as one
+ * line for a message: printable ASCII, other bytes as '?', each run of
+ * whitespace folded into one space, none at the ends.
+ */
+void dr_one_line(const char *p, size_t len, char *out, size_t n);
+
 /* True when s is non-NULL and non-empty. */
 static inline bool dr_nonempty(const char *s)
 {

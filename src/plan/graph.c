@@ -16,14 +16,14 @@
 
 /* ---- references and order ---- */
 
-static ssize_t wave_index(const json_t *waves, const char *name)
+ssize_t plan_wave_index(const json_t *waves, const char *name)
 {
     size_t i;
     json_t *w;
     json_array_foreach(waves, i, w)
     {
         const char *n = json_str_borrow(w, "name");
-        if (n && strcmp(n, name) == 0)
+        if (n && name && strcmp(n, name) == 0)
             return (ssize_t)i;
     }
     return -1;
@@ -40,7 +40,7 @@ void plan_check_refs(const json_t *plan, const json_t *groups, struct plan_issue
     {
         const char *name = json_str_borrow(w, "name");
         struct buf p;
-        ssize_t first = wave_index(waves, name ? name : "");
+        ssize_t first = plan_wave_index(waves, name ? name : "");
         if (first >= 0 && (size_t)first != i) {
             buf_init(&p, 256);
             if (buf_addf(&p, "waves[%zu].name", i) == 0)
@@ -68,7 +68,7 @@ void plan_check_refs(const json_t *plan, const json_t *groups, struct plan_issue
             }
             if (name && strcmp(d, name) == 0)
                 plan_issue_add(is, NULL, false, p.p, "wave '%s' depends on itself", d);
-            else if (wave_index(waves, d) < 0)
+            else if (plan_wave_index(waves, d) < 0)
                 plan_issue_add(is, NULL, false, p.p, "unknown wave '%s'", d);
             buf_cleanup(&p);
         }
@@ -96,7 +96,7 @@ void plan_check_refs(const json_t *plan, const json_t *groups, struct plan_issue
             json_t *deps = json_object_get(json_array_get(waves, v), "dependsOn");
             if (next[v] < json_array_size(deps)) {
                 const char *d = json_string_value(json_array_get(deps, next[v]++));
-                ssize_t u = d ? wave_index(waves, d) : -1;
+                ssize_t u = d ? plan_wave_index(waves, d) : -1;
                 if (u < 0 || (size_t)u == v)
                     continue;
                 if (state[u] == 1) {
@@ -158,7 +158,7 @@ int plan_wave_order(const json_t *plan, size_t **order, size_t *n_out, struct dr
                 continue;
             json_array_foreach(deps, j, d)
             {
-                ssize_t u = wave_index(waves, json_string_value(d));
+                ssize_t u = plan_wave_index(waves, json_string_value(d));
                 if (u < 0 || !placed[u])
                     ready = false;
             }
@@ -182,7 +182,7 @@ int plan_wave_order(const json_t *plan, size_t **order, size_t *n_out, struct dr
     return 0;
 }
 
-static bool list_has(const json_t *list, const char *s)
+bool plan_list_has(const json_t *list, const char *s)
 {
     size_t i;
     json_t *e;
@@ -217,10 +217,11 @@ bool plan_group_matches(const json_t *group, const json_t *server)
     }
     if (!sel)
         return false;
-    if ((list = json_object_get(sel, "accounts")) && json_array_size(list) && !list_has(list, acct))
+    if ((list = json_object_get(sel, "accounts")) && json_array_size(list) &&
+        !plan_list_has(list, acct))
         return false;
     if ((list = json_object_get(sel, "regions")) && json_array_size(list) &&
-        !list_has(list, region))
+        !plan_list_has(list, region))
         return false;
     tags = json_object_get(server, "tags");
     json_object_foreach(json_object_get(sel, "tags"), k, e)

@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "core/err.h"
 
@@ -73,6 +74,12 @@ void plan_check_refs(const json_t *plan, const json_t *groups, struct plan_issue
  * with -DR_EINVAL on a cycle or an unknown wave (checked by plan_check_refs).
  */
 int plan_wave_order(const json_t *plan, size_t **order, size_t *n, struct dr_err *err);
+
+/* Index of the wave named `name` in a normalized plan's waves array, or -1. */
+ssize_t plan_wave_index(const json_t *waves, const char *name);
+
+/* Does a JSON array hold the string s? */
+bool plan_list_has(const json_t *list, const char *s);
 
 /* Parses a duration: integer seconds, or "90s", "30m", "2h", "1h30m". -1 on error. */
 long plan_parse_duration(const json_t *v);

@@ -99,6 +99,38 @@ static void iso_duration(int64_t secs, char *out, size_t n)
         snprintf(out, n, "PT%lldS", (long long)secs);
 }
 
+/* Sets each replicated disk's replicatedStorageBytes to frac of its total.
+ * The disk list may be shared with other servers (estate_build.c), so it
+ * is replaced by a new one when a value changes, never edited in place. */
+static void set_replicated(json_t *dri, double frac)
+{
+    json_t *disks = json_object_get(dri, "replicatedDisks");
+    size_t i;
+    json_t *d;
+    bool same = true;
+    json_array_foreach(disks, i, d)
+    {
+        json_int_t tot = json_integer_value(json_object_get(d, "totalStorageBytes"));
+        same = same && json_integer_value(json_object_get(d, "replicatedStorageBytes")) ==
+                           (json_int_t)((double)tot * frac);
+    }
+    if (same)
+        return;
+    json_t *nd = json_array();
+    json_array_foreach(disks, i, d)
+    {
+        json_t *x = json_copy(d);
+        json_int_t tot = json_integer_value(json_object_get(d, "totalStorageBytes"));
+        if (frac >= 1)
+            json_object_set(x, "replicatedStorageBytes", json_object_get(d, "totalStorageBytes"));
+        else
+            json_object_set_new(x, "replicatedStorageBytes",
+                                json_integer((json_int_t)((double)tot * frac)));
+        json_array_append_new(nd, x);
+    }
+    json_object_set_new(dri, "replicatedDisks", nd);
+}
+
 void drs_refresh_server(struct sim_call *c, json_t *drs, const char *id)
 {
     json_t *srv = json_object_get(json_object_get(drs, "servers"), id);
@@ -118,6 +150,7 @@ void drs_refresh_server(struct sim_call *c, json_t *drs, const char *id)
         json_object_set_new(m, "state", json_string("CONTINUOUS"));
         state = "CONTINUOUS";
     }
+    struct sim_world *w = c->w;
     json_object_del(dri, "etaDateTime");
     json_object_del(dri, "dataReplicationError");
     const char *shown = state;
@@ -135,34 +168,24 @@ void drs_refresh_server(struct sim_call *c, json_t *drs, const char *id)
     } else {
         json_object_del(m, "stalled_ms");
     }
-    json_object_set_new(dri, "dataReplicationState", json_string(shown));
+    json_object_set_new(dri, "dataReplicationState", sim_shared_str(w, shown));
     if (!strcmp(shown, "INITIAL_SYNC")) {
         sim_fmt_time(sync_end, t, sizeof t);
-        json_object_set_new(dri, "etaDateTime", json_string(t));
+        json_object_set_new(dri, "etaDateTime", sim_shared_str(w, t));
         double frac =
             sync_end > since ? (double)(c->now_ms - since) / (double)(sync_end - since) : 1;
-        size_t i;
-        json_t *d;
-        json_array_foreach(json_object_get(dri, "replicatedDisks"), i, d)
-        {
-            json_int_t tot = json_integer_value(json_object_get(d, "totalStorageBytes"));
-            json_object_set_new(d, "replicatedStorageBytes",
-                                json_integer((json_int_t)(tot * frac)));
-        }
+        set_replicated(dri, frac);
     } else if (!strcmp(state, "CONTINUOUS")) {
-        size_t i;
-        json_t *d;
-        json_array_foreach(json_object_get(dri, "replicatedDisks"), i, d)
-            json_object_set(d, "replicatedStorageBytes", json_object_get(d, "totalStorageBytes"));
+        set_replicated(dri, 1);
     }
     iso_duration(lag, dur, sizeof dur);
-    json_object_set_new(dri, "lagDuration", json_string(dur));
+    json_object_set_new(dri, "lagDuration", sim_shared_str(w, dur));
     if (connected) {
         sim_fmt_time(now_s, t, sizeof t);
-        json_object_set_new(lc, "lastSeenByServiceDateTime", json_string(t));
+        json_object_set_new(lc, "lastSeenByServiceDateTime", sim_shared_str(w, t));
     }
     iso_duration((now_s - since) / 1000, dur, sizeof dur);
-    json_object_set_new(lc, "elapsedReplicationDuration", json_string(dur));
+    json_object_set_new(lc, "elapsedReplicationDuration", sim_shared_str(w, dur));
 }
 
 static int initialize_service(struct sim_call *c, json_t *in)
@@ -188,8 +211,7 @@ static bool in_list(json_t *list, const char *s)
     return false;
 }
 
-/* Builds {"items":[...], "nextToken"} from the candidates by pagination. */
-static int page_out(struct sim_call *c, json_t *in, json_t *items, const char *key)
+int drs_page_out(struct sim_call *c, json_t *in, json_t *items, const char *key)
 {
     size_t start, end;
     if (sim_page(c, in, json_array_size(items), 1000, &start, &end) < 0) {
@@ -209,7 +231,7 @@ static int page_out(struct sim_call *c, json_t *in, json_t *items, const char *k
     return 0;
 }
 
-static int describe_source_servers(struct sim_call *c, json_t *in)
+static int render_source_servers(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true);
     if (!drs)
@@ -243,8 +265,7 @@ static int describe_source_servers(struct sim_call *c, json_t *in)
             continue;
         json_array_append(items, srv);
     }
-    /* Refresh and serialize only what this page returns; a server's JSON is
-     * cached until the world changes or the sim second moves on. */
+    /* Refresh and serialize only what this page returns. */
     size_t start, end;
     if (sim_page(c, in, json_array_size(items), 1000, &start, &end) < 0) {
         json_decref(items);
@@ -253,29 +274,14 @@ static int describe_source_servers(struct sim_call *c, json_t *in)
     struct buf b;
     buf_init(&b, (size_t)256 << 20);
     int rc = buf_adds(&b, "{\"items\":[");
-    json_int_t sec = (json_int_t)(c->now_ms / 1000);
     for (size_t i = start; rc == 0 && i < end; i++) {
         json_t *one = json_array_get(items, i);
-        const char *sid = json_string_value(json_object_get(one, "sourceServerID"));
-        json_t *m = json_object_get(meta, sid);
-        json_t *cache = json_object_get(m, "cache");
-        if (!cache ||
-            json_integer_value(json_object_get(m, "cache_v")) != (json_int_t)c->w->version ||
-            json_integer_value(json_object_get(m, "cache_s")) != sec) {
-            drs_refresh_server(c, drs, sid);
-            char *txt = json_dumps(one, JSON_COMPACT);
-            if (!txt) {
-                rc = -1;
-                break;
-            }
-            cache = json_string(txt);
-            free(txt);
-            json_object_set_new(m, "cache", cache);
-            json_object_set_new(m, "cache_v", json_integer((json_int_t)c->w->version));
-            json_object_set_new(m, "cache_s", json_integer(sec));
-        }
+        drs_refresh_server(c, drs, json_string_value(json_object_get(one, "sourceServerID")));
+        char *txt = json_dumps(one, JSON_COMPACT);
+        rc |= txt ? 0 : -1;
         rc |= buf_adds(&b, i > start ? "," : "");
-        rc |= buf_adds(&b, json_string_value(cache));
+        rc |= txt ? buf_adds(&b, txt) : 0;
+        free(txt);
     }
     rc |= buf_adds(&b, "]");
     if (end < json_array_size(items))
@@ -288,6 +294,46 @@ static int describe_source_servers(struct sim_call *c, json_t *in)
     }
     c->raw_out = buf_detach(&b, NULL);
     return 0;
+}
+
+/* DescribeSourceServers answers are cached whole, per account-region and
+ * request body, until the world changes or the sim second moves on. The
+ * cache holds a few entries for the whole world, so memory stays flat
+ * however many account-regions are read. */
+#define PAGE_CACHE_MAX 8
+
+static int describe_source_servers(struct sim_call *c, json_t *in)
+{
+    char *req = json_dumps(in, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!req)
+        return sim_fail(c, 500, "InternalServerException", "out of memory");
+    char head[160];
+    snprintf(head, sizeof head, "%s:%s:%llu:%lld\n", c->account_id, c->region,
+             (unsigned long long)c->w->version, (long long)(c->now_ms / 1000));
+    struct buf kb;
+    buf_init(&kb, SIM_BODY_MAX + sizeof head);
+    int krc = buf_adds(&kb, head) | buf_adds(&kb, req);
+    free(req);
+    char *key = krc == 0 ? buf_detach(&kb, NULL) : NULL;
+    buf_cleanup(&kb);
+    if (!key)
+        return sim_fail(c, 500, "InternalServerException", "out of memory");
+    const char *hit = json_string_value(json_object_get(c->w->pages, key));
+    if (hit) {
+        c->raw_out = strdup(hit);
+        free(key);
+        return c->raw_out ? 0 : sim_fail(c, 500, "InternalServerException", "out of memory");
+    }
+    int rc = render_source_servers(c, in);
+    if (rc == 0) {
+        if (json_object_size(c->w->pages) >= PAGE_CACHE_MAX) {
+            void *it = json_object_iter(c->w->pages); /* the oldest entry */
+            json_object_del(c->w->pages, json_object_iter_key(it));
+        }
+        json_object_set_new(c->w->pages, key, json_string(c->raw_out));
+    }
+    free(key);
+    return rc;
 }
 
 static int start_recovery(struct sim_call *c, json_t *in)
@@ -358,7 +404,7 @@ static int describe_jobs(struct sim_call *c, json_t *in)
             continue;
         json_array_append(items, job);
     }
-    return page_out(c, in, items, "items");
+    return drs_page_out(c, in, items, "items");
 }
 
 static int describe_job_log_items(struct sim_call *c, json_t *in)
@@ -372,7 +418,7 @@ static int describe_job_log_items(struct sim_call *c, json_t *in)
     json_t *log = json_object_get(json_object_get(drs, "logs"), id);
     if (!log)
         return drs_vfail(c, "jobID", "no such job");
-    return page_out(c, in, json_incref(log), "items");
+    return drs_page_out(c, in, json_incref(log), "items");
 }
 
 static int describe_recovery_instances(struct sim_call *c, json_t *in)
@@ -387,6 +433,7 @@ static int describe_recovery_instances(struct sim_call *c, json_t *in)
     if (drs_check_list(c, f, "recoveryInstanceIDs", 0, 200, &ids) < 0 ||
         drs_check_list(c, f, "sourceServerIDs", 0, 200, &sids) < 0)
         return -1;
+    drs_refresh_failback(c, drs);
     json_t *items = json_array();
     const char *id;
     json_t *ri;
@@ -399,7 +446,7 @@ static int describe_recovery_instances(struct sim_call *c, json_t *in)
             continue;
         json_array_append(items, ri);
     }
-    return page_out(c, in, items, "items");
+    return drs_page_out(c, in, items, "items");
 }
 
 static int terminate_recovery_instances(struct sim_call *c, json_t *in)

@@ -28,6 +28,7 @@ static const char *const ev_names[] = {
     [EV_LAUNCH_FAILED] = "LAUNCH_FAILED",
     [EV_CLEANUP_START] = "CLEANUP_START",
     [EV_CLEANUP_END] = "CLEANUP_END",
+    [EV_FAILBACK_DONE] = NULL,
     [EV_JOB_END] = "JOB_END",
 };
 
@@ -57,7 +58,7 @@ static bool ri_busy(struct sim_world *w, const char *ri)
 {
     for (size_t i = 0; i < w->njobs; i++) {
         struct sim_job *j = w->jobs[i];
-        if (!j->terminate || !job_active(j))
+        if (!(j->terminate || j->failback) || !job_active(j))
             continue;
         size_t k;
         json_t *p;
@@ -354,6 +355,71 @@ int sim_drs_start_terminate(struct sim_call *c, json_t *ri_ids, json_t **job_out
     return job_publish(c, j, ar, job_out);
 }
 
+int sim_drs_start_failback(struct sim_call *c, json_t *ri_ids, json_t *tags, json_t **job_out)
+{
+    struct sim_world *w = c->w;
+    json_t *ar = sim_ar(w, c->account_id, c->region);
+    if (!ar)
+        return sim_fail(c, 500, "InternalServerException", "out of memory");
+    json_t *rinst = json_object_get(json_object_get(ar, "drs"), "rinst");
+    size_t n = json_array_size(ri_ids), i;
+    json_t *v;
+    int njobs, busy = active_counts(w, c->account_id, c->region, &njobs);
+    if (njobs >= w->quotas.max_concurrent_jobs)
+        return quota_fail(c, "L-DRS0002", "The number of concurrent jobs",
+                          w->quotas.max_concurrent_jobs);
+    if (busy + (int)n > w->quotas.max_servers_in_active_jobs)
+        return quota_fail(c, "L-DRS0003", "The number of servers in active jobs",
+                          w->quotas.max_servers_in_active_jobs);
+    json_array_foreach(ri_ids, i, v)
+    {
+        const char *id = json_string_value(v);
+        json_t *r = id ? json_object_get(rinst, id) : NULL;
+        if (!r) {
+            sim_fail(c, 400, "ValidationException", "Recovery instance %s not found",
+                     id ? id : "(not a string)");
+            sim_fail_extra(c, "reason", "fieldValidationFailed");
+            return -1;
+        }
+        const char *st = sim_json_path_str(r, "failback", "state");
+        if (ri_busy(w, id) || !st || strcmp(st, "FAILBACK_READY_FOR_LAUNCH") != 0) {
+            sim_fail(c, 409, "ConflictException",
+                     "Recovery instance %s is not ready for failback launch (failback state %s)",
+                     id, st ? st : "unknown");
+            sim_fail_extra(c, "resourceId", id);
+            sim_fail_extra(c, "resourceType", "RECOVERY_INSTANCE");
+            return -1;
+        }
+    }
+    struct sim_job *j = job_new(c, false, n, "FAILBACK", false, tags);
+    if (!j)
+        return sim_fail(c, 500, "InternalServerException", "out of memory");
+    j->failback = true;
+    size_t cap = 4 + n * 8;
+    int64_t t0 = c->now_ms;
+    char t[32];
+    sim_fmt_time(t0, t, sizeof t);
+    add_ev(j, cap, t0 + 20000, EV_JOB_START, -1);
+    json_array_foreach(ri_ids, i, v)
+    {
+        json_t *r = json_object_get(rinst, json_string_value(v));
+        json_array_append_new(json_object_get(j->job, "participatingServers"),
+                              json_pack("{s:O, s:O, s:s}", "sourceServerID",
+                                        json_object_get(r, "sourceServerID"), "recoveryInstanceID",
+                                        v, "launchStatus", "PENDING"));
+        json_t *fb = json_object_get(r, "failback");
+        json_object_set_new(fb, "failbackJobID", json_string(j->id));
+        json_object_set_new(fb, "failbackInitiationTime", json_string(t));
+        json_object_set_new(fb, "failbackLaunchType", json_string("RECOVERY"));
+        add_ev(j, cap, t0 + 30000, EV_CONVERSION_START, (int)i);
+        add_ev(j, cap, t0 + 240000, EV_CONVERSION_END, (int)i);
+        add_ev(j, cap, t0 + 250000, EV_LAUNCH_START, (int)i);
+        add_ev(j, cap, t0 + 480000, EV_FAILBACK_DONE, (int)i);
+    }
+    add_ev(j, cap, t0 + 490000, EV_JOB_END, -1);
+    return job_publish(c, j, ar, job_out);
+}
+
 /* ---- applying events ---- */
 
 static void log_ev(struct sim_job *j, int64_t at, const char *event, json_t *data)
@@ -493,11 +559,23 @@ static void apply(struct sim_world *w, struct sim_job *j, const struct sim_job_e
         break;
     case EV_CONVERSION_START:
     case EV_CONVERSION_END:
-        json_object_set(data, "conversionServerID", json_object_get(m, "pending_conv"));
+        if (!j->failback)
+            json_object_set(data, "conversionServerID", json_object_get(m, "pending_conv"));
+        else if (e->kind == EV_CONVERSION_START)
+            json_object_set_new(ps, "launchStatus", json_string("IN_PROGRESS"));
         break;
     case EV_LAUNCH_START:
-        json_object_set(data, "targetInstanceID", json_object_get(m, "pending_ri"));
+        if (!j->failback)
+            json_object_set(data, "targetInstanceID", json_object_get(m, "pending_ri"));
         break;
+    case EV_FAILBACK_DONE: {
+        const char *ri = json_string_value(json_object_get(ps, "recoveryInstanceID"));
+        json_t *r = json_object_get(json_object_get(drs, "rinst"), ri);
+        json_object_set_new(json_object_get(r, "failback"), "state",
+                            json_string("FAILBACK_COMPLETED"));
+        json_object_set_new(ps, "launchStatus", json_string("LAUNCHED"));
+        break;
+    }
     case EV_SNAPSHOT_FAIL:
         json_object_set(data, "rawError", json_object_get(m, "fail_reason"));
         break;

@@ -15,7 +15,7 @@
 #include "sim/drs_common.h"
 #include "sim/internal.h"
 
-static json_t *find_server(struct sim_call *c, json_t *drs, json_t *in)
+json_t *drs_find_server(struct sim_call *c, json_t *drs, json_t *in)
 {
     const char *id = json_string_value(json_object_get(in, "sourceServerID"));
     if (!id) {
@@ -31,7 +31,7 @@ static json_t *find_server(struct sim_call *c, json_t *drs, json_t *in)
     return s;
 }
 
-static json_t *find_ri(struct sim_call *c, json_t *drs, json_t *in)
+json_t *drs_find_ri(struct sim_call *c, json_t *drs, json_t *in)
 {
     const char *id = json_string_value(json_object_get(in, "recoveryInstanceID"));
     if (!id) {
@@ -46,13 +46,6 @@ static json_t *find_ri(struct sim_call *c, json_t *drs, json_t *in)
     }
     return r;
 }
-
-/* Copies the members named in fields from in to dst, checking JSON types. */
-struct field {
-    const char *name;
-    int type; /* JSON_STRING, JSON_TRUE (boolean), JSON_INTEGER, JSON_ARRAY, JSON_OBJECT */
-    const char *const *enums;
-};
 
 static const char *const disp[] = {"STOPPED", "STARTED", NULL};
 static const char *const rightsz[] = {"NONE", "BASIC", "IN_AWS", NULL};
@@ -94,7 +87,7 @@ static const struct field repl_fields[] = {
     {NULL, 0, NULL},
 };
 
-static int merge(struct sim_call *c, json_t *dst, json_t *in, const struct field *fields)
+int drs_merge(struct sim_call *c, json_t *dst, json_t *in, const struct field *fields)
 {
     for (const struct field *f = fields; f->name; f++) {
         json_t *v = json_object_get(in, f->name);
@@ -185,7 +178,7 @@ static json_t *repl_cfg(struct sim_call *c, json_t *drs, json_t *srv)
 static int get_launch_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     c->out = json_deep_copy(launch_cfg(c, drs, srv));
     return 0;
@@ -194,10 +187,10 @@ static int get_launch_configuration(struct sim_call *c, json_t *in)
 static int update_launch_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *cfg = launch_cfg(c, drs, srv);
-    if (merge(c, cfg, in, launch_fields) < 0)
+    if (drs_merge(c, cfg, in, launch_fields) < 0)
         return -1;
     c->out = json_deep_copy(cfg);
     return 0;
@@ -206,7 +199,7 @@ static int update_launch_configuration(struct sim_call *c, json_t *in)
 static int get_replication_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     c->out = json_deep_copy(repl_cfg(c, drs, srv));
     return 0;
@@ -215,10 +208,10 @@ static int get_replication_configuration(struct sim_call *c, json_t *in)
 static int update_replication_configuration(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *cfg = repl_cfg(c, drs, srv);
-    if (merge(c, cfg, in, repl_fields) < 0)
+    if (drs_merge(c, cfg, in, repl_fields) < 0)
         return -1;
     c->out = json_deep_copy(cfg);
     return 0;
@@ -287,7 +280,7 @@ static int create_template(struct sim_call *c, json_t *in)
         "replicationServerInstanceType", "t3.small", "useDedicatedReplicationServer", 0,
         "defaultLargeStagingDiskType", "GP3", "dataPlaneRouting", "PRIVATE_IP", "createPublicIP", 0,
         "autoReplicateNewDisks", 1, "internetProtocol", "IPV4", "tags");
-    if (merge(c, t, in, repl_fields) < 0 ||
+    if (drs_merge(c, t, in, repl_fields) < 0 ||
         drs_check_tags(c, json_object_get(in, "tags"), "tags") < 0) {
         json_decref(t);
         return -1;
@@ -324,7 +317,7 @@ static int update_template(struct sim_call *c, json_t *in)
     json_t *drs = drs_state(c, true), *t;
     if (!drs || !(t = find_template(c, drs, in)))
         return -1;
-    if (merge(c, t, in, repl_fields) < 0)
+    if (drs_merge(c, t, in, repl_fields) < 0)
         return -1;
     json_object_del(t, "name");
     json_object_del(t, "replicatedDisks");
@@ -348,7 +341,7 @@ static int delete_template(struct sim_call *c, json_t *in)
 static int describe_recovery_snapshots(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
     json_t *f = json_object_get(in, "filters");
@@ -422,7 +415,7 @@ static int conflict(struct sim_call *c, json_t *srv, const char *msg)
 static int start_replication(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *m = meta_of(drs, srv);
     const char *st = json_string_value(json_object_get(m, "state"));
@@ -441,7 +434,7 @@ static int start_replication(struct sim_call *c, json_t *in)
 static int stop_replication(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     json_t *m = meta_of(drs, srv);
     const char *st = json_string_value(json_object_get(m, "state"));
@@ -456,7 +449,7 @@ static int stop_replication(struct sim_call *c, json_t *in)
 static int disconnect_source_server(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
     if (sim_drs_server_busy(c->w, id))
@@ -473,7 +466,7 @@ static int disconnect_source_server(struct sim_call *c, json_t *in)
 static int delete_source_server(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *srv;
-    if (!drs || !(srv = find_server(c, drs, in)))
+    if (!drs || !(srv = drs_find_server(c, drs, in)))
         return -1;
     const char *id = json_string_value(json_object_get(srv, "sourceServerID"));
     const char *st = json_string_value(json_object_get(meta_of(drs, srv), "state"));
@@ -496,7 +489,7 @@ static int delete_source_server(struct sim_call *c, json_t *in)
 static int disconnect_recovery_instance(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     json_object_set_new(
         ri, "dataReplicationInfo",
@@ -509,7 +502,7 @@ static int disconnect_recovery_instance(struct sim_call *c, json_t *in)
 static int delete_recovery_instance(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     const char *st = json_string_value(json_object_get(ri, "ec2InstanceState"));
     const char *rep = sim_json_path_str(ri, "dataReplicationInfo", "dataReplicationState");
@@ -536,7 +529,7 @@ static int delete_recovery_instance(struct sim_call *c, json_t *in)
 static int reverse_replication(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     if (json_is_true(json_object_get(ri, "isDrill")))
         return drs_vfail(c, "recoveryInstanceID", "drill instances cannot reverse replication");
@@ -578,6 +571,9 @@ static int reverse_replication(struct sim_call *c, json_t *in)
     json_object_set_new(srv, "reversedDirectionSourceServerArn", json_string(arn));
     json_object_set_new(json_object_get(ri, "failback"), "state",
                         json_string("FAILBACK_IN_PROGRESS"));
+    json_object_set_new(drs_map(drs, "fb_ready"),
+                        json_string_value(json_object_get(ri, "recoveryInstanceID")),
+                        json_integer(c->now_ms + DRS_FAILBACK_SYNC_MS));
     c->out = json_pack("{s:s}", "reversedDirectionSourceServerArn", arn);
     return 0;
 }
@@ -585,7 +581,7 @@ static int reverse_replication(struct sim_call *c, json_t *in)
 static int stop_failback(struct sim_call *c, json_t *in)
 {
     json_t *drs = drs_state(c, true), *ri;
-    if (!drs || !(ri = find_ri(c, drs, in)))
+    if (!drs || !(ri = drs_find_ri(c, drs, in)))
         return -1;
     json_object_set_new(json_object_get(ri, "failback"), "state",
                         json_string("FAILBACK_NOT_STARTED"));
@@ -631,8 +627,10 @@ static json_t *resource_by_arn(struct sim_call *c, const char *arn)
         return json_object_get(json_object_get(drs, "jobs"), id);
     if (tl == 17 && !strncmp(p, "recovery-instance", tl))
         return json_object_get(json_object_get(drs, "rinst"), id);
-    if (!strncmp(p, "replication-configuration-template", tl))
+    if (tl == 34 && !strncmp(p, "replication-configuration-template", tl))
         return json_object_get(json_object_get(drs, "templates"), id);
+    if (tl == 29 && !strncmp(p, "launch-configuration-template", tl))
+        return json_object_get(json_object_get(drs, "lct"), id);
     return NULL;
 }
 
@@ -645,8 +643,11 @@ static json_t *tagged(struct sim_call *c, json_t *in)
         sim_fail_extra(c, "resourceId", arn);
         return NULL;
     }
-    if (!json_object_get(r, "tags"))
+    json_t *tags = json_object_get(r, "tags");
+    if (!tags)
         json_object_set_new(r, "tags", json_object());
+    else if (tags->refcount > 1) /* shared (servers, a job and its instances): copy on write */
+        json_object_set_new(r, "tags", json_copy(tags));
     return r;
 }
 

@@ -1,16 +1,22 @@
 /*
  * ec2.c - EC2 describe calls for the simulator (ec2 protocol): instances
- * (including DRS recovery instances), VPCs, subnets, security groups,
- * route tables, VPC peering connections, regions and availability zones.
- * Supports ID lists (InstanceId.N, ...) and the common Filter.N.Name /
- * Filter.N.Value.M filters, including tag:KEY. Objects are stored in the
- * EC2 XML convention (tagSet/item). Depends on the core module, jansson.
+ * (including DRS recovery instances) and their status checks, VPCs,
+ * subnets, security groups, route tables, VPC peering connections,
+ * regions and availability zones. Supports ID lists (InstanceId.N, ...),
+ * the common Filter.N.Name / Filter.N.Value.M filters, including tag:KEY,
+ * and MaxResults/NextToken pagination where botocore paginates. Objects
+ * are stored in the EC2 XML convention (tagSet/item).
+ * Depends on the core module, jansson.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/str.h"
+#include "core/timeutil.h"
 #include "sim/internal.h"
+
+/* A launched instance's status checks are "initializing" for this long (sim time). */
+#define EC2_STATUS_INIT_MS 120000
 
 struct filter {
     const char *name;
@@ -93,13 +99,30 @@ static const struct fmap fields[] = {
     {"private-ip-address", "privateIpAddress", NULL},
     {"vpc-peering-connection-id", "vpcPeeringConnectionId", NULL},
     {"status-code", "status", "code"},
+    {"instance-state-code", "instanceState", "code"},
+    {"instance-status.status", "instanceStatus", "status"},
+    {"system-status.status", "systemStatus", "status"},
     {NULL, NULL, NULL},
 };
+
+/* A member as filter text: strings as they are, integers in decimal. */
+static const char *field_text(json_t *obj, const char *field, const char *sub, char *buf, size_t n)
+{
+    json_t *x = json_object_get(obj, field);
+    if (sub)
+        x = json_object_get(x, sub);
+    if (json_is_integer(x)) {
+        snprintf(buf, n, "%lld", (long long)json_integer_value(x));
+        return buf;
+    }
+    return json_string_value(x);
+}
 
 static bool matches(json_t *obj, const struct filter *f, int nf, bool *unknown)
 {
     for (int i = 0; i < nf; i++) {
         const char *v = NULL;
+        char num[32];
         if (strncmp(f[i].name, "tag:", 4) == 0) {
             v = tag_value(obj, f[i].name + 4);
         } else if (strcmp(f[i].name, "tag-key") == 0) {
@@ -115,6 +138,12 @@ static bool matches(json_t *obj, const struct filter *f, int nf, bool *unknown)
                    (strcmp(f[i].name, "availability-zone") == 0 &&
                     json_object_get(obj, "placement"))) {
             v = sim_json_path_str(obj, "placement", "availabilityZone");
+        } else if (strcmp(f[i].name, "instance-status.reachability") == 0 ||
+                   strcmp(f[i].name, "system-status.reachability") == 0) {
+            json_t *st =
+                json_object_get(obj, f[i].name[0] == 'i' ? "instanceStatus" : "systemStatus");
+            v = json_string_value(
+                json_object_get(json_array_get(json_object_get(st, "details"), 0), "status"));
         } else {
             const struct fmap *m;
             for (m = fields; m->filter; m++)
@@ -124,7 +153,7 @@ static bool matches(json_t *obj, const struct filter *f, int nf, bool *unknown)
                 *unknown = true;
                 return false;
             }
-            v = sim_json_path_str(obj, m->field, m->sub);
+            v = field_text(obj, m->field, m->sub, num, sizeof num);
         }
         if (!value_in(f[i].values, v))
             return false;
@@ -192,6 +221,52 @@ static int describe(struct sim_call *c, json_t *in, json_t *src, const char *id_
     return 0;
 }
 
+/* MaxResults/NextToken over a describe result: keeps one page of *res and
+ * sets *next (an offset, or "" on the last page). max_cap 0: not paginated. */
+static int ec2_page(struct sim_call *c, json_t *in, json_t *res, int max_cap, bool no_ids,
+                    char *next, size_t n)
+{
+    next[0] = '\0';
+    const char *mr = json_string_value(json_object_get(in, "MaxResults"));
+    const char *tok = json_string_value(json_object_get(in, "NextToken"));
+    if (max_cap == 0 || (!mr && !tok))
+        return 0;
+    int64_t max = max_cap;
+    if (mr) {
+        if (dr_parse_i64(mr, &max) < 0)
+            return sim_fail(c, 400, "InvalidParameterValue",
+                            "Value (%.32s) for parameter maxResults is invalid", mr);
+        if (max < 5 || max > max_cap)
+            return sim_fail(c, 400, "InvalidParameterValue",
+                            "Value ( %lld ) for parameter maxResults is invalid. Parameter must "
+                            "be between 5 and %d",
+                            (long long)max, max_cap);
+        if (no_ids)
+            return sim_fail(c, 400, "InvalidParameterCombination",
+                            "The parameter instancesSet cannot be used with the parameter "
+                            "maxResults");
+    }
+    uint64_t off = 0;
+    size_t total = json_array_size(res);
+    if (tok && (dr_parse_u64(tok, &off) < 0 || off > total))
+        return sim_fail(c, 400, "InvalidPaginationToken",
+                        "The specified pagination token is not valid or is expired.");
+    size_t end = total - off > (uint64_t)max ? (size_t)off + (size_t)max : total;
+    for (size_t i = total; i > end; i--)
+        json_array_remove(res, i - 1);
+    for (size_t i = 0; i < off; i++)
+        json_array_remove(res, 0);
+    if (end < total)
+        snprintf(next, n, "%zu", end);
+    return 0;
+}
+
+static void set_next(json_t *out, const char *next)
+{
+    if (next[0])
+        json_object_set_new(out, "nextToken", json_string(next));
+}
+
 static json_t *ec2_of(struct sim_call *c)
 {
     json_t *ar = sim_ar(c->w, c->account_id, c->region);
@@ -206,6 +281,14 @@ static int describe_instances(struct sim_call *c, json_t *in)
     if (describe(c, in, json_object_get(ec2, "instances"), "InstanceId", "instanceId",
                  "InvalidInstanceID.NotFound", &res) < 0)
         return -1;
+    char next[32];
+    json_t *ids = sim_form_list(in, "InstanceId");
+    int rc = ec2_page(c, in, res, 1000, json_array_size(ids) > 0, next, sizeof next);
+    json_decref(ids);
+    if (rc < 0) {
+        json_decref(res);
+        return -1;
+    }
     json_t *rs = json_array();
     size_t i;
     json_t *inst;
@@ -219,30 +302,103 @@ static int describe_instances(struct sim_call *c, json_t *in)
     }
     json_decref(res);
     c->out = json_pack("{s:o}", "reservationSet", rs);
+    set_next(c->out, next);
     return 0;
 }
 
-#define SIMPLE_DESCRIBE(fn, list, param, idf, code, outkey)                                        \
+/* One InstanceStatus: running instances pass their checks once they have
+ * been up for EC2_STATUS_INIT_MS; others are not-applicable. */
+static json_t *instance_status(struct sim_call *c, json_t *inst)
+{
+    const char *state = sim_json_path_str(inst, "instanceState", "name");
+    const char *st = "not-applicable", *detail = NULL;
+    if (state && strcmp(state, "running") == 0) {
+        int64_t launched = 0;
+        time_parse(json_string_value(json_object_get(inst, "launchTime")), &launched);
+        bool init = c->now_ms < launched + EC2_STATUS_INIT_MS;
+        st = init ? "initializing" : "ok";
+        detail = init ? "initializing" : "passed";
+    }
+    json_t *checks[2];
+    for (int i = 0; i < 2; i++) {
+        checks[i] = json_pack("{s:s}", "status", st);
+        if (detail)
+            json_object_set_new(
+                checks[i], "details",
+                json_pack("[{s:s, s:s}]", "name", "reachability", "status", detail));
+    }
+    return json_pack("{s:O, s:O, s:O, s:o, s:o}", "instanceId", json_object_get(inst, "instanceId"),
+                     "availabilityZone",
+                     json_object_get(json_object_get(inst, "placement"), "availabilityZone"),
+                     "instanceState", json_object_get(inst, "instanceState"), "instanceStatus",
+                     checks[0], "systemStatus", checks[1]);
+}
+
+static int describe_instance_status(struct sim_call *c, json_t *in)
+{
+    json_t *ec2 = ec2_of(c), *res;
+    if (!ec2)
+        return sim_fail(c, 500, "InternalError", "out of memory");
+    const char *all = json_string_value(json_object_get(in, "IncludeAllInstances"));
+    bool include_all = all && strcmp(all, "true") == 0;
+    json_t *ids = sim_form_list(in, "InstanceId");
+    json_t *src = json_array();
+    const char *id;
+    json_t *inst;
+    json_object_foreach(json_object_get(ec2, "instances"), id, inst)
+    {
+        /* explicitly named instances are reported in any state, as EC2 does */
+        const char *state = sim_json_path_str(inst, "instanceState", "name");
+        bool named = false;
+        size_t i;
+        json_t *x;
+        json_array_foreach(ids, i, x) named = named || strcmp(json_string_value(x), id) == 0;
+        if (include_all || named || (state && strcmp(state, "running") == 0))
+            json_array_append_new(src, instance_status(c, inst));
+    }
+    int rc = describe(c, in, src, "InstanceId", "instanceId", "InvalidInstanceID.NotFound", &res);
+    json_decref(src);
+    char next[32];
+    if (rc == 0 && ec2_page(c, in, res, 1000, json_array_size(ids) > 0, next, sizeof next) < 0) {
+        json_decref(res);
+        rc = -1;
+    }
+    json_decref(ids);
+    if (rc < 0)
+        return -1;
+    c->out = json_pack("{s:o}", "instanceStatusSet", res);
+    set_next(c->out, next);
+    return 0;
+}
+
+/* max: the model's MaxResults bound for the operation's paginator. */
+#define SIMPLE_DESCRIBE(fn, list, param, idf, code, outkey, max)                                   \
     static int fn(struct sim_call *c, json_t *in)                                                  \
     {                                                                                              \
         json_t *ec2 = ec2_of(c), *res;                                                             \
+        char next[32];                                                                             \
         if (!ec2)                                                                                  \
             return sim_fail(c, 500, "InternalError", "out of memory");                             \
         if (describe(c, in, json_object_get(ec2, list), param, idf, code, &res) < 0)               \
             return -1;                                                                             \
+        if (ec2_page(c, in, res, max, false, next, sizeof next) < 0) {                             \
+            json_decref(res);                                                                      \
+            return -1;                                                                             \
+        }                                                                                          \
         c->out = json_pack("{s:o}", outkey, res);                                                  \
+        set_next(c->out, next);                                                                    \
         return 0;                                                                                  \
     }
 
-SIMPLE_DESCRIBE(describe_vpcs, "vpcs", "VpcId", "vpcId", "InvalidVpcID.NotFound", "vpcSet")
+SIMPLE_DESCRIBE(describe_vpcs, "vpcs", "VpcId", "vpcId", "InvalidVpcID.NotFound", "vpcSet", 1000)
 SIMPLE_DESCRIBE(describe_subnets, "subnets", "SubnetId", "subnetId", "InvalidSubnetID.NotFound",
-                "subnetSet")
+                "subnetSet", 1000)
 SIMPLE_DESCRIBE(describe_sgs, "sgs", "GroupId", "groupId", "InvalidGroup.NotFound",
-                "securityGroupInfo")
+                "securityGroupInfo", 1000)
 SIMPLE_DESCRIBE(describe_rtbs, "rtbs", "RouteTableId", "routeTableId",
-                "InvalidRouteTableID.NotFound", "routeTableSet")
+                "InvalidRouteTableID.NotFound", "routeTableSet", 100)
 SIMPLE_DESCRIBE(describe_peerings, "peerings", "VpcPeeringConnectionId", "vpcPeeringConnectionId",
-                "InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnectionSet")
+                "InvalidVpcPeeringConnectionID.NotFound", "vpcPeeringConnectionSet", 1000)
 
 static int describe_regions(struct sim_call *c, json_t *in)
 {
@@ -280,6 +436,7 @@ static int describe_azs(struct sim_call *c, json_t *in)
 
 const struct sim_op sim_ec2_ops[] = {
     {"DescribeInstances", describe_instances},
+    {"DescribeInstanceStatus", describe_instance_status},
     {"DescribeVpcs", describe_vpcs},
     {"DescribeSubnets", describe_subnets},
     {"DescribeSecurityGroups", describe_sgs},

@@ -510,7 +510,8 @@ static int norm_network(struct nctx *n, json_t *acct, const char *path, const ch
                 return bad(n, p3, NULL, "must be a mapping");
             gen_id(n, x, "id", "subnet-", 17);
             if (opt_str(n, x, p3, "cidr", "10.0.0.0/24", &s) < 0 ||
-                opt_str(n, x, p3, "az", az, &s) < 0 || string_map(n, x, p3, "tags") < 0)
+                opt_str(n, x, p3, "az", az, &s) < 0 || string_map(n, x, p3, "tags") < 0 ||
+                opt_int(n, x, p3, "available_ips", 0, 65536, 250) < 0)
                 return -1;
         }
         if (opt_array(n, v, p2, "security_groups", &arr) < 0)
@@ -709,7 +710,9 @@ int sim_estate_normalize(json_t *doc, struct sim_prng *rng, struct dr_err *err)
     if (opt_object(&n, doc, "", "quotas", &q) < 0 ||
         opt_int(&n, q, "quotas", "max_servers_per_job", 1, 100000, 100) < 0 ||
         opt_int(&n, q, "quotas", "max_concurrent_jobs", 1, 100000, 20) < 0 ||
-        opt_int(&n, q, "quotas", "max_servers_in_active_jobs", 1, 1000000, 500) < 0)
+        opt_int(&n, q, "quotas", "max_servers_in_active_jobs", 1, 1000000, 500) < 0 ||
+        opt_int(&n, q, "quotas", "max_replicating_servers", 1, 1000000, 300) < 0 ||
+        opt_int(&n, q, "quotas", "max_source_servers", 1, 1000000, 4000) < 0)
         return -1;
     json_t *org;
     const char *s;

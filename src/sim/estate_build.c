@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/str.h"
@@ -90,6 +91,31 @@ static json_t *ii(json_t *pool, json_int_t v)
     return json_incref(x);
 }
 
+/* Shared sub-objects: identical read-mostly parts of the servers of one
+ * account-region (tags, disks, CPUs, OS, origin, staging area) are one
+ * value, keyed by their canonical JSON. Code that changes such a part in
+ * place copies it first when it is shared (refcount > 1). Steals obj;
+ * returns a new reference. */
+static json_t *io(json_t *pool, json_t *obj)
+{
+    char *txt = obj ? json_dumps(obj, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY) : NULL;
+    if (!txt)
+        return obj;
+    char key[1024];
+    if (snprintf(key, sizeof key, "\x01%s", txt) >= (int)sizeof key) {
+        free(txt);
+        return obj;
+    }
+    free(txt);
+    json_t *x = json_object_get(pool, key);
+    if (x) {
+        json_decref(obj);
+        return json_incref(x);
+    }
+    json_object_set(pool, key, obj);
+    return obj;
+}
+
 static json_t *source_server(json_t *pool, const char *acct, const char *region, json_t *s,
                              int64_t now)
 {
@@ -138,28 +164,34 @@ static json_t *source_server(json_t *pool, const char *acct, const char *region,
     json_t *tv;
     json_object_foreach(json_object_get(s, "tags"), tk, tv)
         json_object_set_new(tags, tk, is(pool, json_string_value(tv)));
+    json_t *cpus =
+        json_pack("[{s:o, s:o}]", "cores", ii(pool, json_integer_value(json_object_get(s, "cpus"))),
+                  "modelName", is(pool, "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"));
+    json_t *os =
+        json_pack("{s:o}", "fullString", is(pool, json_string_value(json_object_get(s, "os"))));
+    json_t *scp = json_pack(
+        "{s:o, s:o, s:o}", "originAccountID",
+        is(pool, json_string_value(json_object_get(org, "account_id"))), "originRegion",
+        is(pool, json_string_value(json_object_get(org, "region"))), "originAvailabilityZone",
+        is(pool, json_string_value(json_object_get(org, "az"))));
     return json_pack(
         "{s:s, s:s, s:o, s:o, s:{s:o, s:o, s:o, s:o}, s:{s:o, s:o, s:o, s:o},"
-        " s:{s:o, s:o, s:{s:s, s:s}, s:[{s:s, s:[s], s:b}], s:o, s:[{s:o, s:o}], s:o, s:{s:o},"
-        " s:b}, s:{s:o, s:o, s:o}, s:o, s:o, s:o}",
-        "sourceServerID", id, "arn", arn, "tags", tags, "lastLaunchResult", is(pool, "NOT_STARTED"),
-        "dataReplicationInfo", "dataReplicationState", is(pool, "CONTINUOUS"), "lagDuration",
-        is(pool, "PT0S"), "replicatedDisks", rdisks, "stagingAvailabilityZone", is(pool, az),
-        "lifeCycle", "addedToServiceDateTime", is(pool, t), "firstByteDateTime", is(pool, t),
+        " s:{s:o, s:o, s:{s:s, s:s}, s:[{s:s, s:[s], s:b}], s:o, s:o, s:o, s:o,"
+        " s:b}, s:o, s:o, s:o, s:o}",
+        "sourceServerID", id, "arn", arn, "tags", io(pool, tags), "lastLaunchResult",
+        is(pool, "NOT_STARTED"), "dataReplicationInfo", "dataReplicationState",
+        is(pool, "CONTINUOUS"), "lagDuration", is(pool, "PT0S"), "replicatedDisks",
+        io(pool, rdisks), "stagingAvailabilityZone", is(pool, az), "lifeCycle",
+        "addedToServiceDateTime", is(pool, t), "firstByteDateTime", is(pool, t),
         "elapsedReplicationDuration", is(pool, "PT0S"), "lastSeenByServiceDateTime", is(pool, t),
         "sourceProperties", "lastUpdatedDateTime", is(pool, t), "recommendedInstanceType",
         is(pool, json_string_value(json_object_get(s, "instance_type"))), "identificationHints",
         "hostname", hostname, "fqdn", fqdn, "networkInterfaces", "macAddress", mac, "ips", ip,
-        "isPrimary", 1, "disks", disks, "cpus", "cores",
-        ii(pool, json_integer_value(json_object_get(s, "cpus"))), "modelName",
-        is(pool, "Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz"), "ramBytes",
-        ii(pool, json_integer_value(json_object_get(s, "ram_gb")) << 30), "os", "fullString",
-        is(pool, json_string_value(json_object_get(s, "os"))), "supportsNitroInstances", 1,
-        "sourceCloudProperties", "originAccountID",
-        is(pool, json_string_value(json_object_get(org, "account_id"))), "originRegion",
-        is(pool, json_string_value(json_object_get(org, "region"))), "originAvailabilityZone",
-        is(pool, json_string_value(json_object_get(org, "az"))), "stagingArea", staging,
-        "replicationDirection", is(pool, "FAILOVER"), "agentVersion", is(pool, "4.7.0"));
+        "isPrimary", 1, "disks", io(pool, disks), "cpus", io(pool, cpus), "ramBytes",
+        ii(pool, json_integer_value(json_object_get(s, "ram_gb")) << 30), "os", io(pool, os),
+        "supportsNitroInstances", 1, "sourceCloudProperties", io(pool, scp), "stagingArea",
+        io(pool, staging), "replicationDirection", is(pool, "FAILOVER"), "agentVersion",
+        is(pool, "4.7.0"));
 }
 
 /* Builds an account-region's DRS source servers from its estate block on
@@ -302,8 +334,9 @@ static void build_network(struct sim_world *w, const char *acct, json_t *a)
                 json_pack("{s:O, s:s, s:s, s:O, s:O, s:i, s:s, s:s, s:o}", "subnetId",
                           json_object_get(x, "id"), "vpcId", vpc, "state", "available", "cidrBlock",
                           json_object_get(x, "cidr"), "availabilityZone", json_object_get(x, "az"),
-                          "availableIpAddressCount", 250, "ownerId", acct, "subnetArn", sarn,
-                          "tagSet", ec2_tags(x)));
+                          "availableIpAddressCount",
+                          (int)json_integer_value(json_object_get(x, "available_ips")), "ownerId",
+                          acct, "subnetArn", sarn, "tagSet", ec2_tags(x)));
         }
         json_array_foreach(json_object_get(v, "security_groups"), j, x)
         {
@@ -440,6 +473,10 @@ int sim_estate_build(struct sim_world *w, struct dr_err *err)
         (int)json_integer_value(json_object_get(q, "max_concurrent_jobs"));
     w->quotas.max_servers_in_active_jobs =
         (int)json_integer_value(json_object_get(q, "max_servers_in_active_jobs"));
+    w->quotas.max_replicating_servers =
+        (int)json_integer_value(json_object_get(q, "max_replicating_servers"));
+    w->quotas.max_source_servers =
+        (int)json_integer_value(json_object_get(q, "max_source_servers"));
     if (!w->accounts || !w->keys)
         return dr_err_set(err, DR_ENOMEM, "building the world");
     return 0;

@@ -53,6 +53,8 @@ struct sim_quotas {
     int max_servers_per_job;        /* 100 */
     int max_concurrent_jobs;        /* 20 */
     int max_servers_in_active_jobs; /* 500 */
+    int max_replicating_servers;    /* 300: reported by Service Quotas, not enforced */
+    int max_source_servers;         /* 4000: reported by Service Quotas, not enforced */
 };
 
 struct sim_faults {
@@ -80,6 +82,7 @@ enum sim_ev_kind {
     EV_LAUNCH_FAILED,
     EV_CLEANUP_START,
     EV_CLEANUP_END,
+    EV_FAILBACK_DONE, /* the failback launch finished (no log event) */
     EV_JOB_END
 };
 
@@ -94,6 +97,7 @@ struct sim_job {
     char account_id[16];
     char region[64];
     bool terminate; /* TERMINATE job (else LAUNCH) */
+    bool failback;  /* LAUNCH initiated by FAILBACK (StartFailbackLaunch) */
     bool is_drill;
     json_t *job; /* borrowed: the wire Job object in the account-region */
     json_t *log; /* borrowed: its JobLog array */
@@ -133,6 +137,8 @@ struct sim_world {
     uint64_t nsessions;
     uint64_t req_seq;
     uint64_t version; /* bumped by every change: guards cached serializations */
+    json_t *strpool;  /* shared time-dependent strings (sim_shared_str) */
+    json_t *pages;    /* DescribeSourceServers response cache, a few entries */
 };
 
 /* world.c */
@@ -147,6 +153,8 @@ void sim_ar_key(char *out, size_t n, const char *account_id, const char *region)
 /* Applies every scheduled job event up to the current sim time (w->mu held). */
 void sim_world_advance(struct sim_world *w, int64_t now_ms);
 int sim_world_add_job(struct sim_world *w, struct sim_job *j);
+/* A new reference to a string value shared with other servers (immutable). */
+json_t *sim_shared_str(struct sim_world *w, const char *s);
 
 /* estate.c: validates an estate document and fills defaults. */
 int sim_estate_normalize(json_t *doc, struct sim_prng *rng, struct dr_err *err);
@@ -211,11 +219,14 @@ extern const struct sim_op sim_org_ops[];
 extern const struct sim_op sim_quotas_ops[];
 extern const struct sim_op sim_drs_ops[];
 extern const struct sim_op sim_drs_more_ops[];
+extern const struct sim_op sim_drs_failback_ops[];
 
 /* drs_jobs.c */
 int sim_drs_start_launch(struct sim_call *c, json_t *servers, bool is_drill, json_t *tags,
                          const char *initiated_by, json_t **job_out);
 int sim_drs_start_terminate(struct sim_call *c, json_t *ri_ids, json_t **job_out);
+/* StartFailbackLaunch: a FAILBACK-initiated LAUNCH job over recovery instances. */
+int sim_drs_start_failback(struct sim_call *c, json_t *ri_ids, json_t *tags, json_t **job_out);
 /* True when the server takes part in an active (not COMPLETED) job. */
 bool sim_drs_server_busy(struct sim_world *w, const char *server_id);
 

@@ -255,6 +255,9 @@ static const struct quota_def quota_defs[] = {
     {"L-DRS0002", "Concurrent Jobs in progress", offsetof(struct sim_quotas, max_concurrent_jobs)},
     {"L-DRS0003", "Max source servers in all Jobs",
      offsetof(struct sim_quotas, max_servers_in_active_jobs)},
+    {"L-DRS0004", "Max replicating source servers",
+     offsetof(struct sim_quotas, max_replicating_servers)},
+    {"L-DRS0005", "Max total source servers", offsetof(struct sim_quotas, max_source_servers)},
     {NULL, NULL, 0},
 };
 

@@ -27,18 +27,19 @@ struct svc {
     const char *xmlns;
     const char *target; /* json-1.1 X-Amz-Target prefix */
     const struct sim_op *ops;
-    const struct sim_op *ops2; /* a second table (DRS spans two files) */
+    const struct sim_op *ops2; /* more tables (DRS spans several files) */
+    const struct sim_op *ops3;
 };
 
 static const struct svc svcs[] = {
-    {"sts", P_QUERY, "https://sts.amazonaws.com/doc/2011-06-15/", NULL, sim_sts_ops, NULL},
-    {"iam", P_QUERY, "https://iam.amazonaws.com/doc/2010-05-08/", NULL, sim_iam_ops, NULL},
-    {"ec2", P_EC2, "http://ec2.amazonaws.com/doc/2016-11-15/", NULL, sim_ec2_ops, NULL},
-    {"kms", P_JSON, NULL, "TrentService", sim_kms_ops, NULL},
-    {"organizations", P_JSON, NULL, "AWSOrganizationsV20161128", sim_org_ops, NULL},
-    {"servicequotas", P_JSON, NULL, "ServiceQuotasV20190624", sim_quotas_ops, NULL},
-    {"drs", P_REST, NULL, NULL, sim_drs_ops, sim_drs_more_ops},
-    {NULL, P_JSON, NULL, NULL, NULL, NULL},
+    {"sts", P_QUERY, "https://sts.amazonaws.com/doc/2011-06-15/", NULL, sim_sts_ops, NULL, NULL},
+    {"iam", P_QUERY, "https://iam.amazonaws.com/doc/2010-05-08/", NULL, sim_iam_ops, NULL, NULL},
+    {"ec2", P_EC2, "http://ec2.amazonaws.com/doc/2016-11-15/", NULL, sim_ec2_ops, NULL, NULL},
+    {"kms", P_JSON, NULL, "TrentService", sim_kms_ops, NULL, NULL},
+    {"organizations", P_JSON, NULL, "AWSOrganizationsV20161128", sim_org_ops, NULL, NULL},
+    {"servicequotas", P_JSON, NULL, "ServiceQuotasV20190624", sim_quotas_ops, NULL, NULL},
+    {"drs", P_REST, NULL, NULL, sim_drs_ops, sim_drs_more_ops, sim_drs_failback_ops},
+    {NULL, P_JSON, NULL, NULL, NULL, NULL, NULL},
 };
 
 void sim_http_out_init(struct sim_http_out *o)
@@ -531,6 +532,8 @@ void sim_handle(struct sim_world *w, const struct http_request *req, struct sim_
     sim_handler_fn fn = sim_find_op(s->ops, c.op);
     if (!fn && s->ops2)
         fn = sim_find_op(s->ops2, c.op);
+    if (!fn && s->ops3)
+        fn = sim_find_op(s->ops3, c.op);
     if (!fn) {
         metric(w, s->name, c.op, c.account_id, c.region, 0, 1);
         char msg[200];

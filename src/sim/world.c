@@ -44,6 +44,9 @@ static void clear_live(struct sim_world *w)
     json_decref(w->launches);
     json_decref(w->metrics);
     json_decref(w->buckets);
+    json_decref(w->strpool);
+    json_decref(w->pages);
+    w->strpool = w->pages = NULL;
     for (size_t i = 0; i < w->njobs; i++) {
         free(w->jobs[i]->ev);
         free(w->jobs[i]);
@@ -69,9 +72,11 @@ int sim_world_reset(struct sim_world *w, struct dr_err *err)
     w->launches = json_array();
     w->metrics = json_object();
     w->buckets = json_object();
+    w->strpool = json_object();
+    w->pages = json_object();
     w->nsessions = 0;
     if (!w->accounts || !w->keys || !w->ars || !w->rinst || !w->launches || !w->metrics ||
-        !w->buckets)
+        !w->buckets || !w->strpool || !w->pages)
         return dr_err_set(err, DR_ENOMEM, "allocating the world");
     return sim_estate_build(w, err);
 }
@@ -119,4 +124,18 @@ int sim_world_add_job(struct sim_world *w, struct sim_job *j)
     }
     w->jobs[w->njobs++] = j;
     return 0;
+}
+
+json_t *sim_shared_str(struct sim_world *w, const char *s)
+{
+    json_t *x = json_object_get(w->strpool, s);
+    if (x)
+        return json_incref(x);
+    /* values stay alive through their users; the pool only bounds itself */
+    if (json_object_size(w->strpool) >= 4096)
+        json_object_clear(w->strpool);
+    x = json_string(s);
+    if (x)
+        json_object_set(w->strpool, s, x);
+    return x;
 }

@@ -12,6 +12,7 @@
 
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "store/exec_impl.h"
 #include "store/schema_sqlite.h"
 #include "store/sqlite_int.h"
 
@@ -566,6 +567,7 @@ static int sq_account_remove(struct store *s, const char *id, struct dr_err *err
 
 static const struct store_ops sqlite_ops = {
     .name = "sqlite",
+    .exec = &store_sq_exec_ops,
     .close = sq_close,
     .schema_version = sq_schema_version,
     .begin = store_sq_begin,

@@ -324,19 +324,6 @@ int store_doc_history(struct store *s, const char *kind, const char *name,
 /* Appends a tombstone version. -DR_ENOTFOUND when absent. */
 int store_doc_delete(struct store *s, const char *kind, const char *name, struct dr_err *err);
 
-/*
- * Planned (not yet in the schema; each a later migration, with typed
- * functions here):
- *   executions(id, plan_name, plan_version, kind, state, created_at,
- *              updated_at, lease_owner, lease_expires_at)  -- leases live on
- *              the row: take-over is one conditional UPDATE
- *   execution_waves(execution_id, idx, name, state, started_at, ended_at)
- *   execution_servers(execution_id, wave_idx, account_id, region,
- *              source_server_id, state, job_id, recovery_instance_id, error)
- *   execution_batches(execution_id, batch_id, account_id, region, state
- *              (STARTING/STARTED/...), job_id, created_at)
- *   execution_events(execution_id, seq, at, type, body JSON)
- * Every state transition is one store transaction.
- */
+/* Execution records: see store/exec.h. */
 
 #endif

@@ -29,8 +29,11 @@ struct store_snapshot_rows {
     size_t njobs;
 };
 
+struct store_exec_ops; /* exec_impl.h */
+
 struct store_ops {
     const char *name;
+    const struct store_exec_ops *exec; /* execution records (store/exec.h) */
     void (*close)(struct store *s);
     int (*schema_version)(struct store *s);
 

@@ -145,16 +145,17 @@ moto_env() {
     export AWS_ENDPOINT_URL="$MOTO_URL"
 }
 
-# start_sim SPEC [ARGS...]: starts `drover sim --generate SPEC` on a free
-# port; sets SIM_URL, saves the estate to $TRASH/estate.json and exports
-# the hub's credentials and the endpoint for drover (and boto3).
+# start_sim ARGS...: starts `drover sim` on a free port with ARGS (an estate
+# or --generate, --time-scale, ...); sets SIM_URL, SIM_PID and the hub
+# credentials (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
+# AWS_REGION); the estate is in $TRASH/estate.json.
 start_sim() {
-    local spec=$1 port
-    shift
+    local port
     port=$(free_port)
     SIM_URL="http://127.0.0.1:$port"
-    "$DROVER" sim --listen "127.0.0.1:$port" --generate "$spec" --quiet "$@" >"$TRASH/sim.log" 2>&1 &
-    track_pid $!
+    "$DROVER" sim --listen "127.0.0.1:$port" --quiet "$@" >"$TRASH/sim.log" 2>&1 &
+    SIM_PID=$!
+    track_pid $SIM_PID
     wait_http "$SIM_URL/_sim/health" 30 || { cat "$TRASH/sim.log"; exit 1; }
     curl -s "$SIM_URL/_sim/estate" >"$TRASH/estate.json"
     export AWS_ENDPOINT_URL="$SIM_URL" AWS_REGION=us-east-1
@@ -163,16 +164,21 @@ start_sim() {
     export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 }
 
-# register_sim_accounts: `drover accounts add` for every spoke of the estate.
-register_sim_accounts() {
-    python3 - "$TRASH/estate.json" <<'PY' >"$TRASH/register.sh"
-import json, shlex, sys
+# sim_register: registers every account of $TRASH/estate.json with drover.
+sim_register() {
+    python3 - "$TRASH/estate.json" <<'PY' | while read -r acct role xid regions; do
+import json, sys
 for a in json.load(open(sys.argv[1]))["accounts"]:
-    print('"$DROVER" accounts add %s --role-arn %s --external-id %s --regions %s >/dev/null || exit 1'
-          % (a["account_id"], shlex.quote(a["role_arn"]), shlex.quote(a["external_id"]),
-             ",".join(a["regions"])))
+    print(a["account_id"], a["role_arn"], a["external_id"], ",".join(a["regions"]))
 PY
-    . "$TRASH/register.sh"
+        "$DROVER" accounts add "$acct" --role-arn "$role" --external-id "$xid" \
+            --regions "$regions" >/dev/null || return 1
+    done
+}
+
+# sim_post PATH JSON: POST a control request to the simulator.
+sim_post() {
+    curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$SIM_URL$1" >/dev/null
 }
 
 # sim_metrics FILE: saves /_sim/metrics to FILE.

@@ -174,13 +174,22 @@ if len(ids) >= 101:
     expect_error("ServiceQuotaExceededException", drs.start_recovery,
                  sourceServers=[{"sourceServerID": i} for i in ids[3:104]])
 
-deadline = time.time() + 60
-while True:
-    j = drs.describe_jobs(filters={"jobIDs": [job["jobID"]]})["items"][0]
-    if j["status"] == "COMPLETED":
-        break
-    assert time.time() < deadline, "the job did not complete"
-    time.sleep(0.5)
+# a second drill, so that EC2 has enough instances to paginate
+job2 = drs.start_recovery(isDrill=True, sourceServers=[{"sourceServerID": i} for i in ids[-6:]])["job"]
+
+
+def wait_job(job_id):
+    deadline = time.time() + 60
+    while True:
+        j = drs.describe_jobs(filters={"jobIDs": [job_id]})["items"][0]
+        if j["status"] == "COMPLETED":
+            return j
+        assert time.time() < deadline, "the job did not complete"
+        time.sleep(0.5)
+
+
+wait_job(job2["jobID"])
+j = wait_job(job["jobID"])
 assert all(p["launchStatus"] == "LAUNCHED" for p in j["participatingServers"]), j
 events = [x["event"] for x in drs.describe_job_log_items(jobID=job["jobID"])["items"]]
 for ev in ("JOB_START", "SNAPSHOT_START", "SNAPSHOT_END", "CONVERSION_START", "CONVERSION_END",
@@ -192,11 +201,46 @@ assert len(ris) == 3 and all(r["isDrill"] for r in ris), ris
 ec2 = client("ec2", sc, region)
 inst = [i for r in ec2.describe_instances()["Reservations"] for i in r["Instances"]]
 assert {r["ec2InstanceID"] for r in ris} <= {i["InstanceId"] for i in inst}
+# EC2 pagination and instance status checks (initializing, then ok)
+pages = list(ec2.get_paginator("describe_instances").paginate(PaginationConfig={"PageSize": 5}))
+assert len(pages) == 2 and sum(len(r["Instances"]) for p in pages for r in p["Reservations"]) == 9, pages
+expect_error("InvalidParameterValue", ec2.describe_instances, MaxResults=3)
+expect_error("InvalidParameterCombination", ec2.describe_instances, MaxResults=5,
+             InstanceIds=[inst[0]["InstanceId"]])
+expect_error("InvalidInstanceID.NotFound", ec2.describe_instance_status,
+             InstanceIds=["i-0000000000000dead"])
+mine = [r["ec2InstanceID"] for r in ris]
+deadline = time.time() + 30
+while True:
+    st = ec2.describe_instance_status(InstanceIds=mine)["InstanceStatuses"]
+    assert sorted(x["InstanceId"] for x in st) == sorted(mine), st
+    assert all(x["InstanceState"]["Name"] == "running" and x["AvailabilityZone"] for x in st), st
+    assert {x["InstanceStatus"]["Status"] for x in st} <= {"initializing", "ok"}, st
+    if all(x["InstanceStatus"]["Status"] == "ok" and x["SystemStatus"]["Status"] == "ok" for x in st):
+        break
+    assert time.time() < deadline, "status checks did not pass"
+    time.sleep(0.2)
+assert all(x["InstanceStatus"]["Details"] == [{"Name": "reachability", "Status": "passed"}] for x in st), st
+pages = list(ec2.get_paginator("describe_instance_status").paginate(PaginationConfig={"PageSize": 5}))
+assert [len(p["InstanceStatuses"]) for p in pages] == [5, 4], pages
+ok = ec2.describe_instance_status(Filters=[{"Name": "instance-status.status", "Values": ["ok"]},
+                                           {"Name": "instance-state-code", "Values": ["16"]}])
+assert len(ok["InstanceStatuses"]) == 9, ok
 src = drs.describe_source_servers(filters={"sourceServerIDs": [ids[0]]})["items"][0]
 assert src["lastLaunchResult"] == "SUCCEEDED" and src["lifeCycle"]["lastLaunch"]["status"] == "LAUNCHED"
 
 term = drs.terminate_recovery_instances(recoveryInstanceIDs=[r["recoveryInstanceID"] for r in ris])
 assert term.get("job", {}).get("type") == "TERMINATE", term
+deadline = time.time() + 30
+while True:
+    st = ec2.describe_instance_status(IncludeAllInstances=True, InstanceIds=mine)["InstanceStatuses"]
+    if all(x["InstanceState"]["Name"] == "terminated" for x in st):
+        break
+    assert time.time() < deadline, "the instances were not terminated"
+    time.sleep(0.2)
+assert all(x["InstanceStatus"] == {"Status": "not-applicable"} for x in st), st
+assert len(ec2.describe_instance_status()["InstanceStatuses"]) == 6
+assert len(ec2.describe_instance_status(IncludeAllInstances=True)["InstanceStatuses"]) == 9
 
 # the other reads drover and a CLI user make, all shape-checked
 drs.get_launch_configuration(sourceServerID=ids[0])
@@ -224,6 +268,71 @@ expect_error("UnrecognizedClientException", client("drs", {"aws_access_key_id": 
              .describe_source_servers)
 expect_error("SignatureDoesNotMatch", client("sts", dict(hub, aws_secret_access_key="wrong"),
                                              "us-east-1").get_caller_identity)
+
+# failback: a recovery, reverse replication, the failback client syncs, then StartFailbackLaunch
+rjob = drs.start_recovery(sourceServers=[{"sourceServerID": ids[10]}])["job"]
+wait_job(rjob["jobID"])
+rec = drs.describe_recovery_instances(filters={"sourceServerIDs": [ids[10]]})["items"][0]
+assert not rec["isDrill"] and rec["failback"]["state"] == "FAILBACK_NOT_STARTED", rec
+fid = rec["recoveryInstanceID"]
+e = expect_error("ConflictException", drs.start_failback_launch, recoveryInstanceIDs=[fid])
+expect_error("ValidationException", drs.start_failback_launch, recoveryInstanceIDs=["i-0000000000000dead"])
+cfg = drs.get_failback_replication_configuration(recoveryInstanceID=fid)
+assert cfg["recoveryInstanceID"] == fid and cfg["internetProtocol"] == "IPV4", cfg
+drs.update_failback_replication_configuration(recoveryInstanceID=fid, bandwidthThrottling=50,
+                                              usePrivateIP=True)
+cfg = drs.get_failback_replication_configuration(recoveryInstanceID=fid)
+assert cfg["bandwidthThrottling"] == 50 and cfg["usePrivateIP"] is True, cfg
+expect_error("ResourceNotFoundException", drs.get_failback_replication_configuration,
+             recoveryInstanceID="i-0000000000000dead")
+drs.reverse_replication(recoveryInstanceID=fid)
+deadline = time.time() + 30
+while True:
+    st = drs.describe_recovery_instances(filters={"recoveryInstanceIDs": [fid]})["items"][0]["failback"]["state"]
+    if st == "FAILBACK_READY_FOR_LAUNCH":
+        break
+    assert st == "FAILBACK_IN_PROGRESS" and time.time() < deadline, st
+    time.sleep(0.2)
+fjob = drs.start_failback_launch(recoveryInstanceIDs=[fid], tags={"Purpose": "failback"})["job"]
+assert fjob["initiatedBy"] == "FAILBACK" and fjob["type"] == "LAUNCH" and fjob["tags"] == {"Purpose": "failback"}, fjob
+expect_error("ConflictException", drs.start_failback_launch, recoveryInstanceIDs=[fid])
+fj = wait_job(fjob["jobID"])
+assert [p["launchStatus"] for p in fj["participatingServers"]] == ["LAUNCHED"], fj
+fb = drs.describe_recovery_instances(filters={"recoveryInstanceIDs": [fid]})["items"][0]["failback"]
+assert fb["state"] == "FAILBACK_COMPLETED" and fb["failbackJobID"] == fjob["jobID"], fb
+
+# RetryDataReplication: refused while replication is healthy, restarts it once stopped
+expect_error("ValidationException", drs.retry_data_replication, sourceServerID=ids[11])
+drs.stop_replication(sourceServerID=ids[11])
+rs = drs.retry_data_replication(sourceServerID=ids[11])
+assert rs["dataReplicationInfo"]["dataReplicationState"] == "INITIAL_SYNC", rs
+expect_error("ResourceNotFoundException", drs.retry_data_replication, sourceServerID="s-00000000000000000")
+
+# launch configuration templates
+lct = drs.create_launch_configuration_template(copyPrivateIp=True, launchDisposition="STOPPED",
+                                               tags={"Team": "dr"})["launchConfigurationTemplate"]
+lid = lct["launchConfigurationTemplateID"]
+assert lct["copyPrivateIp"] is True and lct["launchDisposition"] == "STOPPED" and lct["tags"] == {"Team": "dr"}, lct
+drs.create_launch_configuration_template()
+assert len(drs.describe_launch_configuration_templates()["items"]) == 2
+lpages = list(drs.get_paginator("describe_launch_configuration_templates").paginate(
+    PaginationConfig={"PageSize": 1}))
+assert len(lpages) == 2, lpages
+one = drs.describe_launch_configuration_templates(launchConfigurationTemplateIDs=[lid])["items"]
+assert [x["launchConfigurationTemplateID"] for x in one] == [lid], one
+up = drs.update_launch_configuration_template(launchConfigurationTemplateID=lid,
+                                              targetInstanceTypeRightSizingMethod="NONE",
+                                              licensing={"osByol": False})["launchConfigurationTemplate"]
+assert up["targetInstanceTypeRightSizingMethod"] == "NONE" and up["licensing"] == {"osByol": False}, up
+expect_error("ValidationException", drs.update_launch_configuration_template,
+             launchConfigurationTemplateID=lid, launchDisposition="SOMETIMES")
+drs.tag_resource(resourceArn=lct["arn"], tags={"Owner": "ops"})
+assert drs.list_tags_for_resource(resourceArn=lct["arn"])["tags"] == {"Team": "dr", "Owner": "ops"}
+drs.delete_launch_configuration_template(launchConfigurationTemplateID=lid)
+expect_error("ResourceNotFoundException", drs.describe_launch_configuration_templates,
+             launchConfigurationTemplateIDs=[lid])
+expect_error("ResourceNotFoundException", drs.delete_launch_configuration_template,
+             launchConfigurationTemplateID=lid)
 
 if problems:
     print("\n".join(problems[:50]))

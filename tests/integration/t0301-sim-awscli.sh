@@ -108,6 +108,19 @@ for CLI in "${clis[@]}"; do
                 { echo "$id not running in EC2"; exit 1; }
         done
     '
+    test_expect_success "$CLI: describe-instance-status shows them passing their status checks" '
+        for i in $(seq 1 80); do
+            spoke ec2 describe-instance-status --output json \
+                --instance-ids $(jq -r ".items[].ec2InstanceID" "$TRASH/ri.json") >"$TRASH/st.json" &&
+            n=$(jq "[.InstanceStatuses[] | select(.InstanceStatus.Status==\"ok\" and .SystemStatus.Status==\"ok\")] | length" "$TRASH/st.json") &&
+            [ "$n" = 3 ] && break
+            sleep 0.25
+        done &&
+        test "$n" = 3 &&
+        test "$(jq "[.InstanceStatuses[] | select(.InstanceState.Name==\"running\" and .InstanceStatus.Details[0].Status==\"passed\")] | length" "$TRASH/st.json")" = 3 &&
+        spoke ec2 describe-instance-status --page-size 5 --output json >"$TRASH/st2.json" &&
+        test "$(jq ".InstanceStatuses | length" "$TRASH/st2.json")" = 3
+    '
     test_expect_success "$CLI: terminate-recovery-instances terminates them" '
         spoke drs terminate-recovery-instances --output json \
             --recovery-instance-ids $(jq -r ".items[].recoveryInstanceID" "$TRASH/ri.json") >"$TRASH/term.json" &&

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=20,regions=3,servers=150 --seed 7
-register_sim_accounts
+start_sim --generate accounts=20,regions=3,servers=150 --seed 7
+sim_register || exit 1
 
 # ops FILE OPERATION: "ACCOUNT/REGION COUNT" per account-region, sorted.
 ops() {

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=3,regions=2,servers=20 --seed 3
-register_sim_accounts
+start_sim --generate accounts=3,regions=2,servers=20 --seed 3
+sim_register || exit 1
 
 # fetched FILE REGION: the distinct fetched_at and stale values of a region's servers.
 fetched() { jpath "$1" "sorted({(s[\"fetched_at\"], s[\"stale\"]) for s in d[\"servers\"] if s[\"region\"]==\"$2\"})"; }

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=4,regions=2,servers=150 --seed 5
-register_sim_accounts
+start_sim --generate accounts=4,regions=2,servers=150 --seed 5
+sim_register || exit 1
 
 test_expect_success 'throttled at 5 rps: completes, no error, <5% throttled after 1 s' '
     curl -s -XPOST -d "{\"throttle\":{\"rate\":5,\"burst\":5}}" "$SIM_URL/_sim/faults" | grep -q "\"ok\":true" &&

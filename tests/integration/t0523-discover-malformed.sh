@@ -6,8 +6,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=1,regions=2,servers=5 --seed 9
-register_sim_accounts
+start_sim --generate accounts=1,regions=2,servers=5 --seed 9
+sim_register || exit 1
 
 ids() { jpath "$1" "sorted((s[\"region\"], s[\"source_server_id\"], s[\"hostname\"]) for s in d[\"servers\"])"; }
 

@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=3,regions=2,servers=3 --seed 4
-register_sim_accounts
+start_sim --generate accounts=3,regions=2,servers=3 --seed 4
+sim_register || exit 1
 A1=$(jpath "$TRASH/estate.json" 'd["accounts"][0]["account_id"]')
 R1=$(jpath "$TRASH/estate.json" 'd["accounts"][0]["role_arn"]')
 

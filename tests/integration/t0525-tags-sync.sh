@@ -8,8 +8,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=2,regions=2,servers=4 --seed 8
-register_sim_accounts
+start_sim --generate accounts=2,regions=2,servers=4 --seed 8
+sim_register || exit 1
 
 test_expect_success '--dry-run reports 16 servers and writes nothing' '
     "$DROVER" tags sync --dry-run -o json >dry.json &&

@@ -9,8 +9,8 @@
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
-start_sim accounts=2,regions=1,servers=1 --seed 2
-register_sim_accounts
+start_sim --generate accounts=2,regions=1,servers=1 --seed 2
+sim_register || exit 1
 A1=$(jpath "$TRASH/estate.json" 'd["accounts"][0]["account_id"]')
 A2=$(jpath "$TRASH/estate.json" 'd["accounts"][1]["account_id"]')
 

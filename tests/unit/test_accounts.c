@@ -14,38 +14,6 @@
 #include "inventory/servers.h"
 #include "testlib.h" /* cmocka */
 
-struct fixture {
-    char dir[64];
-    struct store *s;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct dr_err err;
-
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/drover-test-accounts.XXXXXX");
-    if (!mkdtemp(f->dir) || store_open(f->dir, &f->s, &err) < 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char cmd[128];
-
-    store_close(f->s);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
-
 static void expect_bad(int rc, const struct dr_err *err, const char *field)
 {
     assert_int_equal(rc, -DR_EINVAL);
@@ -178,7 +146,7 @@ static void test_accounts_mask(void **state)
 
 static void test_accounts_add_generate_update_remove(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     struct accounts_add_req req = {
         .account_id = "111111111111",
         .role_arn = "arn:aws:iam::111111111111:role/drover",
@@ -230,7 +198,7 @@ static void test_accounts_add_generate_update_remove(void **state)
 
 static void test_accounts_json_masks_unless_asked(void **state)
 {
-    struct fixture *f = *state;
+    struct testlib_store *f = *state;
     struct accounts_add_req req = {
         .account_id = "111111111111",
         .role_arn = "arn:aws:iam::111111111111:role/drover",
@@ -341,7 +309,7 @@ static void test_accounts_servers_render(void **state)
     json_decref(sv[0].tags);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, testlib_store_setup, testlib_store_teardown)
 
 int main(void)
 {

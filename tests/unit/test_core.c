@@ -56,6 +56,18 @@ static void test_core_str_cut(void **state)
     assert_true(str_eq_cstr(head, "abc"));
 }
 
+static void test_core_str_one_line(void **state)
+{
+    char out[16];
+    (void)state;
+    dr_one_line("\n  disk\tfull\r\n\x01!  ", 18, out, sizeof(out));
+    assert_string_equal(out, "disk full ?!");
+    dr_one_line("abcdefghijklmnopqrstuvwxyz", 26, out, 8);
+    assert_string_equal(out, "abcdefg");
+    dr_one_line("", 0, out, sizeof(out));
+    assert_string_equal(out, "");
+}
+
 static void test_core_time_parse_formats(void **state)
 {
     int64_t ms;
@@ -168,6 +180,7 @@ int main(void)
         cmocka_unit_test(test_core_buf_cap_frees_and_fails),
         cmocka_unit_test(test_core_buf_detach_hands_over),
         cmocka_unit_test(test_core_str_cut),
+        cmocka_unit_test(test_core_str_one_line),
         cmocka_unit_test(test_core_time_parse_formats),
         cmocka_unit_test(test_core_base64_roundtrip),
         cmocka_unit_test(test_core_random_hex_differs),

@@ -426,6 +426,136 @@ static void test_sim_job_lifecycle_fake_clock(void **state)
     fx_free(f);
 }
 
+/* EC2 DescribeInstanceStatus body for the first spoke. */
+static char *ec2_status(struct fx *f, const char *extra)
+{
+    char form[256];
+    snprintf(form, sizeof form, "Action=DescribeInstanceStatus&Version=2016-11-15%s", extra);
+    struct buf b;
+    buf_init(&b, 1 << 20);
+    int st = send_req(f, "ec2", f->region, "POST", "/", "application/x-www-form-urlencoded", NULL,
+                      form, NULL, &b);
+    assert_int_equal(buf_add(&b, "", 1), 0);
+    char *out = strdup(b.p);
+    buf_cleanup(&b);
+    if (st != 200)
+        fail_msg("DescribeInstanceStatus: %d %s", st, out);
+    return out;
+}
+
+static int count_str(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void test_sim_instance_status_checks(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new("accounts=1,regions=1,servers=2");
+    assume_spoke(f);
+    int st;
+    json_t *v = drs_call(f, "DescribeSourceServers", "{}", &st);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"isDrill\":true,\"sourceServers\":[{\"sourceServerID\":\"%s\"}]}",
+             json_string_value(json_object_get(json_array_get(json_object_get(v, "items"), 0),
+                                               "sourceServerID")));
+    json_decref(v);
+    v = drs_call(f, "StartRecovery", body, &st);
+    assert_int_equal(st, 202);
+    json_decref(v);
+    char *x = ec2_status(f, "");
+    assert_null(strstr(x, "<instanceId>"));
+    free(x);
+    advance(f, 580); /* launched at 540-570 s: status checks still initializing */
+    x = ec2_status(f, "");
+    assert_int_equal(count_str(x, "<instanceId>i-"), 1);
+    assert_int_equal(count_str(x, "<status>initializing</status>"), 4);
+    assert_non_null(strstr(x, "<name>running</name>"));
+    free(x);
+    advance(f, 120);
+    x = ec2_status(f, "&Filter.1.Name=instance-status.status&Filter.1.Value.1=ok");
+    assert_int_equal(count_str(x, "<status>ok</status>"), 2);
+    assert_int_equal(count_str(x, "<status>passed</status>"), 2);
+    free(x);
+    x = ec2_status(f, "&Filter.1.Name=instance-status.status&Filter.1.Value.1=initializing");
+    assert_null(strstr(x, "<instanceId>"));
+    free(x);
+    fx_free(f);
+}
+
+/* Servers share identical tags and disk lists (estate_build.c); changing
+ * one server's must leave the others alone. */
+static void test_sim_shared_parts_copy_on_write(void **state)
+{
+    (void)state;
+    struct fx *f = fx_new("accounts=1,regions=1,servers=60");
+    assume_spoke(f);
+    int st;
+    json_t *v = drs_call(f, "DescribeSourceServers", "{}", &st);
+    json_t *items = json_object_get(v, "items"), *a = NULL, *b = NULL;
+    for (size_t i = 0; i < json_array_size(items) && !a; i++)
+        for (size_t k = i + 1; k < json_array_size(items) && !a; k++)
+            if (json_equal(json_object_get(json_array_get(items, i), "tags"),
+                           json_object_get(json_array_get(items, k), "tags")) &&
+                json_equal(
+                    json_object_get(json_object_get(json_array_get(items, i), "sourceProperties"),
+                                    "disks"),
+                    json_object_get(json_object_get(json_array_get(items, k), "sourceProperties"),
+                                    "disks"))) {
+                a = json_array_get(items, i);
+                b = json_array_get(items, k);
+            }
+    assert_non_null(a);
+    char ida[32], idb[32], body[512];
+    snprintf(ida, sizeof ida, "%s", json_string_value(json_object_get(a, "sourceServerID")));
+    snprintf(idb, sizeof idb, "%s", json_string_value(json_object_get(b, "sourceServerID")));
+    json_t *tags_b = json_deep_copy(json_object_get(b, "tags"));
+    json_t *disks_b = json_deep_copy(
+        json_object_get(json_object_get(b, "dataReplicationInfo"), "replicatedDisks"));
+    json_decref(v);
+    snprintf(body, sizeof body, "{\"tags\":{\"Owner\":\"a\"}}");
+    char path[160];
+    snprintf(path, sizeof path, "/tags/arn%%3Aaws%%3Adrs%%3A%s%%3A%s%%3Asource-server%%2F%s",
+             f->region, f->spoke, ida);
+    struct buf out;
+    buf_init(&out, 1 << 20);
+    assert_int_equal(
+        send_req(f, "drs", f->region, "POST", path, "application/json", NULL, body, NULL, &out),
+        200);
+    buf_cleanup(&out);
+    snprintf(body, sizeof body, "{\"sourceServerID\":\"%s\"}", ida);
+    json_decref(drs_call(f, "StopReplication", body, &st));
+    assert_int_equal(st, 200);
+    json_decref(drs_call(f, "StartReplication", body, &st));
+    assert_int_equal(st, 200);
+    advance(f, 60);
+    snprintf(body, sizeof body, "{\"filters\":{\"sourceServerIDs\":[\"%s\",\"%s\"]}}", ida, idb);
+    v = drs_call(f, "DescribeSourceServers", body, &st);
+    items = json_object_get(v, "items");
+    for (size_t i = 0; i < 2; i++) {
+        json_t *x = json_array_get(items, i);
+        json_t *dri = json_object_get(x, "dataReplicationInfo");
+        if (!strcmp(json_string_value(json_object_get(x, "sourceServerID")), ida)) {
+            assert_string_equal(
+                json_string_value(json_object_get(json_object_get(x, "tags"), "Owner")), "a");
+            assert_string_equal(json_string_value(json_object_get(dri, "dataReplicationState")),
+                                "INITIAL_SYNC");
+            assert_false(json_equal(json_object_get(dri, "replicatedDisks"), disks_b));
+        } else {
+            assert_true(json_equal(json_object_get(x, "tags"), tags_b));
+            assert_true(json_equal(json_object_get(dri, "replicatedDisks"), disks_b));
+        }
+    }
+    json_decref(v);
+    json_decref(tags_b);
+    json_decref(disks_b);
+    fx_free(f);
+}
+
 static void test_sim_quotas_and_unhealthy_servers(void **state)
 {
     (void)state;
@@ -571,6 +701,8 @@ int main(void)
         cmocka_unit_test(test_sim_assume_role_checks_external_id),
         cmocka_unit_test(test_sim_trust_conditions),
         cmocka_unit_test(test_sim_job_lifecycle_fake_clock),
+        cmocka_unit_test(test_sim_instance_status_checks),
+        cmocka_unit_test(test_sim_shared_parts_copy_on_write),
         cmocka_unit_test(test_sim_quotas_and_unhealthy_servers),
         cmocka_unit_test(test_sim_reset_restores_estate),
         cmocka_unit_test(test_sim_faults_throttle_and_outage),

@@ -40,148 +40,150 @@ static const char pool[] =
     "dress\0privateIpAddress\0RamdiskId\0SecondaryInterfaces\0SecondaryInterface\0"
     "SecurityGroupIds\0SecurityGroupId\0SecurityGroup\0UserData\0Groups\0groupSet"
     "\0GroupSet\0Instances\0instancesSet\0InstancesSet\0OwnerId\0ownerId\0Request"
-    "erId\0requesterId\0ReservationId\0reservationId\0Force\0SkipOsShutdown\0Term"
-    "inatingInstances\0member\0item\0Item\0AssignIpv6AddressOnCreation\0assignIpv"
-    "6AddressOnCreation\0availabilityZone\0availabilityZoneId\0AvailableIpAddress"
-    "Count\0availableIpAddressCount\0BlockPublicAccessStates\0blockPublicAccessSt"
-    "ates\0cidrBlock\0CustomerOwnedIpv4Pool\0customerOwnedIpv4Pool\0DefaultForAz\0"
-    "defaultForAz\0EnableDns64\0enableDns64\0EnableLniAtDeviceIndex\0enableLniAtD"
-    "eviceIndex\0Ipv6CidrBlockAssociationSet\0ipv6CidrBlockAssociationSet\0ipv6Na"
-    "tive\0MapCustomerOwnedIpOnLaunch\0mapCustomerOwnedIpOnLaunch\0MapPublicIpOnL"
-    "aunch\0mapPublicIpOnLaunch\0outpostArn\0PrivateDnsNameOptionsOnLaunch\0priva"
-    "teDnsNameOptionsOnLaunch\0State\0state\0SubnetArn\0subnetArn\0subnetId\0Type"
-    "\0type\0vpcId\0Member\0EgressOnlyInternetGatewayExclusion\0ElasticFileSystem"
-    "Exclusion\0InternetGatewayExclusion\0LambdaExclusion\0Mode\0NatGatewayExclus"
-    "ion\0VirtualPrivateGatewayExclusion\0VpcLatticeExclusion\0VpcPeeringExclusio"
-    "n\0CidrBlockAssociationSet\0cidrBlockAssociationSet\0DhcpOptionsId\0dhcpOpti"
-    "onsId\0EncryptionControl\0encryptionControl\0IsDefault\0isDefault\0Add\0Remo"
-    "ve\0CapacityReservationPreference\0CapacityReservationTarget\0AmdSevSnp\0Cor"
-    "eCount\0NestedVirtualization\0ThreadsPerCore\0CpuCredits\0Enabled\0Configure"
-    "d\0Arn\0arn\0Name\0name\0MarketType\0SpotOptions\0LaunchTemplateId\0LaunchTe"
-    "mplateName\0Version\0AutoRecovery\0HttpEndpoint\0HttpProtocolIpv6\0HttpPutRe"
-    "sponseHopLimit\0HttpTokens\0InstanceMetadataTags\0enabled\0BandwidthWeightin"
-    "g\0Principal\0Affinity\0affinity\0groupName\0HostId\0hostId\0HostResourceGro"
-    "upArn\0hostResourceGroupArn\0PartitionNumber\0partitionNumber\0SpreadDomain\0"
-    "spreadDomain\0Tenancy\0tenancy\0EnableResourceNameDnsAAAARecord\0EnableResou"
-    "rceNameDnsARecord\0HostnameType\0ResourceType\0resourceType\0Key\0key\0Value"
-    "\0value\0InternetGatewayBlockMode\0internetGatewayBlockMode\0enableResourceN"
-    "ameDnsAAAARecord\0enableResourceNameDnsARecord\0hostnameType\0mode\0Resource"
-    "Exclusions\0resourceExclusions\0StateMessage\0stateMessage\0VpcEncryptionCon"
-    "trolId\0vpcEncryptionControlId\0Values\0Architecture\0architecture\0blockDev"
-    "iceMapping\0BootMode\0bootMode\0CreationDate\0creationDate\0DeprecationTime\0"
-    "deprecationTime\0DeregistrationProtection\0deregistrationProtection\0descrip"
-    "tion\0EnaSupport\0enaSupport\0FreeTierEligible\0freeTierEligible\0Hypervisor"
-    "\0hypervisor\0ImageAllowed\0imageAllowed\0imageId\0ImageLocation\0imageLocat"
-    "ion\0ImageOwnerAlias\0imageOwnerAlias\0ImageType\0imageType\0ImdsSupport\0im"
-    "dsSupport\0kernelId\0LastLaunchedTime\0lastLaunchedTime\0imageOwnerId\0Image"
-    "OwnerId\0Platform\0platform\0PlatformDetails\0platformDetails\0ProductCodes\0"
-    "productCodes\0Public\0isPublic\0IsPublic\0ramdiskId\0RootDeviceName\0rootDev"
-    "iceName\0RootDeviceType\0rootDeviceType\0SourceImageId\0sourceImageId\0Sourc"
-    "eImageRegion\0sourceImageRegion\0SourceInstanceId\0sourceInstanceId\0SriovNe"
-    "tSupport\0sriovNetSupport\0imageState\0ImageState\0StateReason\0stateReason\0"
-    "TpmSupport\0tpmSupport\0UsageOperation\0usageOperation\0VirtualizationType\0"
-    "virtualizationType\0AttachedEbsStatus\0attachedEbsStatus\0Events\0eventsSet\0"
-    "EventsSet\0instanceId\0InstanceState\0instanceState\0InstanceStatus\0instanc"
-    "eStatus\0operator\0SystemStatus\0systemStatus\0instanceType\0Location\0locat"
-    "ion\0locationType\0Associations\0associationSet\0AssociationSet\0Propagating"
-    "Vgws\0propagatingVgwSet\0PropagatingVgwSet\0routeTableId\0Routes\0routeSet\0"
-    "RouteSet\0groupDescription\0IpPermissions\0ipPermissions\0IpPermissionsEgres"
-    "s\0ipPermissionsEgress\0CompletionDurationMinutes\0completionDurationMinutes"
-    "\0CompletionTime\0completionTime\0DataEncryptionKeyId\0dataEncryptionKeyId\0"
-    "Encrypted\0encrypted\0FullSnapshotSizeInBytes\0fullSnapshotSizeInBytes\0KmsK"
-    "eyId\0kmsKeyId\0OwnerAlias\0ownerAlias\0Progress\0progress\0RestoreExpiryTim"
-    "e\0restoreExpiryTime\0snapshotId\0SseType\0sseType\0StartTime\0startTime\0st"
-    "atus\0Status\0statusMessage\0StatusMessage\0StorageTier\0storageTier\0Transf"
-    "erType\0transferType\0VolumeId\0volumeId\0VolumeSize\0volumeSize\0AccepterVp"
-    "cInfo\0accepterVpcInfo\0ExpirationTime\0expirationTime\0RequesterVpcInfo\0re"
-    "questerVpcInfo\0vpcPeeringConnectionId\0DeviceName\0deviceName\0Ebs\0ebs\0No"
-    "Device\0noDevice\0VirtualName\0virtualName\0CapacityReservationId\0CapacityR"
-    "eservationResourceGroupArn\0Count\0BlockDurationMinutes\0InstanceInterruptio"
-    "nBehavior\0MaxPrice\0SpotInstanceType\0ValidUntil\0ipv6Address\0IsPrimaryIpv"
-    "6\0isPrimaryIpv6\0LicenseConfigurationArn\0AssociateCarrierIpAddress\0Associ"
-    "atePublicIpAddress\0associatePublicIpAddress\0ConnectionTrackingSpecificatio"
-    "n\0DeleteOnTermination\0deleteOnTermination\0DeviceIndex\0deviceIndex\0EnaQu"
-    "eueCount\0EnaSrdSpecification\0InterfaceType\0Ipv4PrefixCount\0Ipv4Prefixes\0"
-    "Ipv4Prefix\0ipv6AddressCount\0ipv6AddressesSet\0Ipv6PrefixCount\0Ipv6Prefixe"
-    "s\0Ipv6Prefix\0NetworkCardIndex\0NetworkInterfaceId\0networkInterfaceId\0Pri"
-    "maryIpv6\0PrivateIpAddresses\0privateIpAddressesSet\0SecondaryPrivateIpAddre"
-    "ssCount\0secondaryPrivateIpAddressCount\0PrivateIpAddressCount\0SecondarySub"
-    "netId\0AmiLaunchIndex\0amiLaunchIndex\0CapacityBlockId\0capacityBlockId\0cap"
-    "acityReservationId\0capacityReservationSpecification\0cpuOptions\0CurrentIns"
-    "tanceBootMode\0currentInstanceBootMode\0ElasticGpuAssociations\0elasticGpuAs"
-    "sociationSet\0ElasticGpuAssociationSet\0ElasticInferenceAcceleratorAssociati"
-    "ons\0elasticInferenceAcceleratorAssociationSet\0ElasticInferenceAcceleratorA"
-    "ssociationSet\0enclaveOptions\0hibernationOptions\0InstanceLifecycle\0instan"
-    "ceLifecycle\0keyName\0LaunchTime\0launchTime\0Licenses\0licenseSet\0LicenseS"
-    "et\0maintenanceOptions\0metadataOptions\0monitoring\0networkInterfaceSet\0Ne"
-    "tworkInterfaceSet\0networkPerformanceOptions\0placement\0PrivateDnsName\0pri"
-    "vateDnsName\0privateDnsNameOptions\0PublicDnsName\0dnsName\0DnsName\0PublicI"
-    "pAddress\0ipAddress\0IpAddress\0secondaryInterfaceSet\0SecondaryInterfaceSet"
-    "\0SourceDestCheck\0sourceDestCheck\0SpotInstanceRequestId\0spotInstanceReque"
-    "stId\0StateTransitionReason\0reason\0Reason\0UsageOperationUpdateTime\0usage"
-    "OperationUpdateTime\0CurrentState\0currentState\0PreviousState\0previousStat"
-    "e\0AssociationId\0associationId\0IpSource\0ipSource\0Ipv6AddressAttribute\0i"
-    "pv6AddressAttribute\0ipv6CidrBlock\0Ipv6CidrBlockState\0ipv6CidrBlockState\0"
-    "CidrBlockState\0cidrBlockState\0EgressOnlyInternetGateway\0egressOnlyInterne"
-    "tGateway\0ElasticFileSystem\0elasticFileSystem\0InternetGateway\0internetGat"
-    "eway\0Lambda\0lambda\0NatGateway\0natGateway\0VirtualPrivateGateway\0virtual"
-    "PrivateGateway\0VpcLattice\0vpcLattice\0VpcPeering\0vpcPeering\0ipv6Pool\0Ne"
-    "tworkBorderGroup\0networkBorderGroup\0Code\0code\0Message\0message\0Details\0"
-    "details\0HiddenByDefault\0hiddenByDefault\0Managed\0managed\0principal\0Cidr"
-    "BlockSet\0cidrBlockSet\0Ipv6CidrBlockSet\0ipv6CidrBlockSet\0PeeringOptions\0"
-    "peeringOptions\0Region\0region\0Group\0group\0userId\0EbsCardIndex\0Iops\0io"
-    "ps\0Throughput\0throughput\0VolumeInitializationRate\0VolumeType\0volumeType"
-    "\0TcpEstablishedTimeout\0UdpStreamTimeout\0UdpTimeout\0EnaSrdEnabled\0EnaSrd"
-    "UdpSpecification\0capacityReservationPreference\0capacityReservationTarget\0"
-    "amdSevSnp\0coreCount\0nestedVirtualization\0threadsPerCore\0configured\0Id\0"
-    "id\0autoRecovery\0RebootMigration\0rebootMigration\0httpEndpoint\0httpProtoc"
-    "olIpv6\0httpPutResponseHopLimit\0httpTokens\0instanceMetadataTags\0bandwidth"
-    "Weighting\0ProductCodeId\0productCode\0ProductCode\0ProductCodeType\0Instanc"
-    "eEventId\0instanceEventId\0NotAfter\0notAfter\0NotBefore\0notBefore\0NotBefo"
-    "reDeadline\0notBeforeDeadline\0AssociationState\0associationState\0GatewayId"
-    "\0gatewayId\0Main\0main\0PublicIpv4Pool\0publicIpv4Pool\0RouteTableAssociati"
-    "onId\0routeTableAssociationId\0CarrierGatewayId\0carrierGatewayId\0CoreNetwo"
-    "rkArn\0coreNetworkArn\0DestinationCidrBlock\0destinationCidrBlock\0Destinati"
-    "onIpv6CidrBlock\0destinationIpv6CidrBlock\0DestinationPrefixListId\0destinat"
-    "ionPrefixListId\0EgressOnlyInternetGatewayId\0egressOnlyInternetGatewayId\0I"
-    "nstanceOwnerId\0instanceOwnerId\0LocalGatewayId\0localGatewayId\0NatGatewayI"
-    "d\0natGatewayId\0OdbNetworkArn\0odbNetworkArn\0Origin\0origin\0TransitGatewa"
-    "yId\0transitGatewayId\0FromPort\0fromPort\0IpProtocol\0ipProtocol\0IpRanges\0"
-    "ipRanges\0Ipv6Ranges\0ipv6Ranges\0PrefixListIds\0prefixListIds\0ToPort\0toPo"
-    "rt\0UserIdGroupPairs\0groups\0AllowDnsResolutionFromRemoteVpc\0allowDnsResol"
-    "utionFromRemoteVpc\0AllowEgressFromLocalClassicLinkToRemoteVpc\0allowEgressF"
-    "romLocalClassicLinkToRemoteVpc\0AllowEgressFromLocalVpcToRemoteClassicLink\0"
-    "allowEgressFromLocalVpcToRemoteClassicLink\0EnaSrdUdpEnabled\0Primary\0prima"
-    "ry\0capacityReservationResourceGroupArn\0ElasticGpuAssociationId\0elasticGpu"
-    "AssociationId\0ElasticGpuAssociationState\0elasticGpuAssociationState\0Elast"
-    "icGpuAssociationTime\0elasticGpuAssociationTime\0ElasticGpuId\0elasticGpuId\0"
-    "ElasticInferenceAcceleratorArn\0elasticInferenceAcceleratorArn\0ElasticInfer"
-    "enceAcceleratorAssociationId\0elasticInferenceAcceleratorAssociationId\0Elas"
-    "ticInferenceAcceleratorAssociationState\0elasticInferenceAcceleratorAssociat"
-    "ionState\0ElasticInferenceAcceleratorAssociationTime\0elasticInferenceAccele"
-    "ratorAssociationTime\0licenseConfigurationArn\0Association\0association\0Att"
-    "achment\0attachment\0ConnectionTrackingConfiguration\0connectionTrackingConf"
-    "iguration\0interfaceType\0ipv4PrefixSet\0Ipv4PrefixSet\0Ipv6AddressesSet\0ip"
-    "v6PrefixSet\0Ipv6PrefixSet\0MacAddress\0macAddress\0PrivateIpAddressesSet\0p"
-    "rivateIpAddressSet\0PrivateIpAddressSet\0SecondaryInterfaceId\0secondaryInte"
-    "rfaceId\0SecondaryNetworkId\0secondaryNetworkId\0secondarySubnetId\0Impaired"
-    "Since\0impairedSince\0AssociatedResource\0associatedResource\0AttachTime\0at"
-    "tachTime\0ebsCardIndex\0VolumeOwnerId\0volumeOwnerId\0CarrierIp\0carrierIp\0"
-    "CustomerOwnedIp\0customerOwnedIp\0IpOwnerId\0ipOwnerId\0publicDnsName\0Publi"
-    "cIp\0publicIp\0AttachmentId\0attachmentId\0enaQueueCount\0enaSrdSpecificatio"
-    "n\0networkCardIndex\0tcpEstablishedTimeout\0udpStreamTimeout\0udpTimeout\0Ci"
-    "drIp\0cidrIp\0CidrIpv6\0cidrIpv6\0PrefixListId\0prefixListId\0PeeringStatus\0"
-    "peeringStatus\0enaSrdEnabled\0enaSrdUdpSpecification\0ipv4Prefix\0ipv6Prefix"
-    "\0enaSrdUdpEnabled\0CreateSecurityGroup\0create-security-group\0/\0CreateSub"
-    "net\0create-subnet\0CreateTags\0create-tags\0CreateVpc\0create-vpc\0Describe"
-    "Images\0describe-images\0DescribeInstanceStatus\0describe-instance-status\0D"
-    "escribeInstanceTypeOfferings\0describe-instance-type-offerings\0DescribeInst"
-    "ances\0describe-instances\0DescribeRouteTables\0describe-route-tables\0Descr"
-    "ibeSecurityGroups\0describe-security-groups\0DescribeSnapshots\0describe-sna"
-    "pshots\0DescribeSubnets\0describe-subnets\0DescribeVpcPeeringConnections\0de"
-    "scribe-vpc-peering-connections\0DescribeVpcs\0describe-vpcs\0ModifySnapshotA"
-    "ttribute\0modify-snapshot-attribute\0RunInstances\0run-instances\0TerminateI"
-    "nstances\0terminate-instances\0ec2\0EC2\0002016-11-15";
+    "erId\0requesterId\0ReservationId\0reservationId\0StartingInstances\0Force\0f"
+    "orce\0Hibernate\0SkipOsShutdown\0StoppingInstances\0TerminatingInstances\0me"
+    "mber\0item\0Item\0AssignIpv6AddressOnCreation\0assignIpv6AddressOnCreation\0"
+    "availabilityZone\0availabilityZoneId\0AvailableIpAddressCount\0availableIpAd"
+    "dressCount\0BlockPublicAccessStates\0blockPublicAccessStates\0cidrBlock\0Cus"
+    "tomerOwnedIpv4Pool\0customerOwnedIpv4Pool\0DefaultForAz\0defaultForAz\0Enabl"
+    "eDns64\0enableDns64\0EnableLniAtDeviceIndex\0enableLniAtDeviceIndex\0Ipv6Cid"
+    "rBlockAssociationSet\0ipv6CidrBlockAssociationSet\0ipv6Native\0MapCustomerOw"
+    "nedIpOnLaunch\0mapCustomerOwnedIpOnLaunch\0MapPublicIpOnLaunch\0mapPublicIpO"
+    "nLaunch\0outpostArn\0PrivateDnsNameOptionsOnLaunch\0privateDnsNameOptionsOnL"
+    "aunch\0State\0state\0SubnetArn\0subnetArn\0subnetId\0Type\0type\0vpcId\0Memb"
+    "er\0EgressOnlyInternetGatewayExclusion\0ElasticFileSystemExclusion\0Internet"
+    "GatewayExclusion\0LambdaExclusion\0Mode\0NatGatewayExclusion\0VirtualPrivate"
+    "GatewayExclusion\0VpcLatticeExclusion\0VpcPeeringExclusion\0CidrBlockAssocia"
+    "tionSet\0cidrBlockAssociationSet\0DhcpOptionsId\0dhcpOptionsId\0EncryptionCo"
+    "ntrol\0encryptionControl\0IsDefault\0isDefault\0Add\0Remove\0CapacityReserva"
+    "tionPreference\0CapacityReservationTarget\0AmdSevSnp\0CoreCount\0NestedVirtu"
+    "alization\0ThreadsPerCore\0CpuCredits\0Enabled\0Configured\0Arn\0arn\0Name\0"
+    "name\0MarketType\0SpotOptions\0LaunchTemplateId\0LaunchTemplateName\0Version"
+    "\0AutoRecovery\0HttpEndpoint\0HttpProtocolIpv6\0HttpPutResponseHopLimit\0Htt"
+    "pTokens\0InstanceMetadataTags\0enabled\0BandwidthWeighting\0Principal\0Affin"
+    "ity\0affinity\0groupName\0HostId\0hostId\0HostResourceGroupArn\0hostResource"
+    "GroupArn\0PartitionNumber\0partitionNumber\0SpreadDomain\0spreadDomain\0Tena"
+    "ncy\0tenancy\0EnableResourceNameDnsAAAARecord\0EnableResourceNameDnsARecord\0"
+    "HostnameType\0ResourceType\0resourceType\0Key\0key\0Value\0value\0InternetGa"
+    "tewayBlockMode\0internetGatewayBlockMode\0enableResourceNameDnsAAAARecord\0e"
+    "nableResourceNameDnsARecord\0hostnameType\0mode\0ResourceExclusions\0resourc"
+    "eExclusions\0StateMessage\0stateMessage\0VpcEncryptionControlId\0vpcEncrypti"
+    "onControlId\0Values\0Architecture\0architecture\0blockDeviceMapping\0BootMod"
+    "e\0bootMode\0CreationDate\0creationDate\0DeprecationTime\0deprecationTime\0D"
+    "eregistrationProtection\0deregistrationProtection\0description\0EnaSupport\0"
+    "enaSupport\0FreeTierEligible\0freeTierEligible\0Hypervisor\0hypervisor\0Imag"
+    "eAllowed\0imageAllowed\0imageId\0ImageLocation\0imageLocation\0ImageOwnerAli"
+    "as\0imageOwnerAlias\0ImageType\0imageType\0ImdsSupport\0imdsSupport\0kernelI"
+    "d\0LastLaunchedTime\0lastLaunchedTime\0imageOwnerId\0ImageOwnerId\0Platform\0"
+    "platform\0PlatformDetails\0platformDetails\0ProductCodes\0productCodes\0Publ"
+    "ic\0isPublic\0IsPublic\0ramdiskId\0RootDeviceName\0rootDeviceName\0RootDevic"
+    "eType\0rootDeviceType\0SourceImageId\0sourceImageId\0SourceImageRegion\0sour"
+    "ceImageRegion\0SourceInstanceId\0sourceInstanceId\0SriovNetSupport\0sriovNet"
+    "Support\0imageState\0ImageState\0StateReason\0stateReason\0TpmSupport\0tpmSu"
+    "pport\0UsageOperation\0usageOperation\0VirtualizationType\0virtualizationTyp"
+    "e\0AttachedEbsStatus\0attachedEbsStatus\0Events\0eventsSet\0EventsSet\0insta"
+    "nceId\0InstanceState\0instanceState\0InstanceStatus\0instanceStatus\0operato"
+    "r\0SystemStatus\0systemStatus\0instanceType\0Location\0location\0locationTyp"
+    "e\0Associations\0associationSet\0AssociationSet\0PropagatingVgws\0propagatin"
+    "gVgwSet\0PropagatingVgwSet\0routeTableId\0Routes\0routeSet\0RouteSet\0groupD"
+    "escription\0IpPermissions\0ipPermissions\0IpPermissionsEgress\0ipPermissions"
+    "Egress\0CompletionDurationMinutes\0completionDurationMinutes\0CompletionTime"
+    "\0completionTime\0DataEncryptionKeyId\0dataEncryptionKeyId\0Encrypted\0encry"
+    "pted\0FullSnapshotSizeInBytes\0fullSnapshotSizeInBytes\0KmsKeyId\0kmsKeyId\0"
+    "OwnerAlias\0ownerAlias\0Progress\0progress\0RestoreExpiryTime\0restoreExpiry"
+    "Time\0snapshotId\0SseType\0sseType\0StartTime\0startTime\0status\0Status\0st"
+    "atusMessage\0StatusMessage\0StorageTier\0storageTier\0TransferType\0transfer"
+    "Type\0VolumeId\0volumeId\0VolumeSize\0volumeSize\0AccepterVpcInfo\0accepterV"
+    "pcInfo\0ExpirationTime\0expirationTime\0RequesterVpcInfo\0requesterVpcInfo\0"
+    "vpcPeeringConnectionId\0DeviceName\0deviceName\0Ebs\0ebs\0NoDevice\0noDevice"
+    "\0VirtualName\0virtualName\0CapacityReservationId\0CapacityReservationResour"
+    "ceGroupArn\0Count\0BlockDurationMinutes\0InstanceInterruptionBehavior\0MaxPr"
+    "ice\0SpotInstanceType\0ValidUntil\0ipv6Address\0IsPrimaryIpv6\0isPrimaryIpv6"
+    "\0LicenseConfigurationArn\0AssociateCarrierIpAddress\0AssociatePublicIpAddre"
+    "ss\0associatePublicIpAddress\0ConnectionTrackingSpecification\0DeleteOnTermi"
+    "nation\0deleteOnTermination\0DeviceIndex\0deviceIndex\0EnaQueueCount\0EnaSrd"
+    "Specification\0InterfaceType\0Ipv4PrefixCount\0Ipv4Prefixes\0Ipv4Prefix\0ipv"
+    "6AddressCount\0ipv6AddressesSet\0Ipv6PrefixCount\0Ipv6Prefixes\0Ipv6Prefix\0"
+    "NetworkCardIndex\0NetworkInterfaceId\0networkInterfaceId\0PrimaryIpv6\0Priva"
+    "teIpAddresses\0privateIpAddressesSet\0SecondaryPrivateIpAddressCount\0second"
+    "aryPrivateIpAddressCount\0PrivateIpAddressCount\0SecondarySubnetId\0AmiLaunc"
+    "hIndex\0amiLaunchIndex\0CapacityBlockId\0capacityBlockId\0capacityReservatio"
+    "nId\0capacityReservationSpecification\0cpuOptions\0CurrentInstanceBootMode\0"
+    "currentInstanceBootMode\0ElasticGpuAssociations\0elasticGpuAssociationSet\0E"
+    "lasticGpuAssociationSet\0ElasticInferenceAcceleratorAssociations\0elasticInf"
+    "erenceAcceleratorAssociationSet\0ElasticInferenceAcceleratorAssociationSet\0"
+    "enclaveOptions\0hibernationOptions\0InstanceLifecycle\0instanceLifecycle\0ke"
+    "yName\0LaunchTime\0launchTime\0Licenses\0licenseSet\0LicenseSet\0maintenance"
+    "Options\0metadataOptions\0monitoring\0networkInterfaceSet\0NetworkInterfaceS"
+    "et\0networkPerformanceOptions\0placement\0PrivateDnsName\0privateDnsName\0pr"
+    "ivateDnsNameOptions\0PublicDnsName\0dnsName\0DnsName\0PublicIpAddress\0ipAdd"
+    "ress\0IpAddress\0secondaryInterfaceSet\0SecondaryInterfaceSet\0SourceDestChe"
+    "ck\0sourceDestCheck\0SpotInstanceRequestId\0spotInstanceRequestId\0StateTran"
+    "sitionReason\0reason\0Reason\0UsageOperationUpdateTime\0usageOperationUpdate"
+    "Time\0CurrentState\0currentState\0PreviousState\0previousState\0AssociationI"
+    "d\0associationId\0IpSource\0ipSource\0Ipv6AddressAttribute\0ipv6AddressAttri"
+    "bute\0ipv6CidrBlock\0Ipv6CidrBlockState\0ipv6CidrBlockState\0CidrBlockState\0"
+    "cidrBlockState\0EgressOnlyInternetGateway\0egressOnlyInternetGateway\0Elasti"
+    "cFileSystem\0elasticFileSystem\0InternetGateway\0internetGateway\0Lambda\0la"
+    "mbda\0NatGateway\0natGateway\0VirtualPrivateGateway\0virtualPrivateGateway\0"
+    "VpcLattice\0vpcLattice\0VpcPeering\0vpcPeering\0ipv6Pool\0NetworkBorderGroup"
+    "\0networkBorderGroup\0Code\0code\0Message\0message\0Details\0details\0Hidden"
+    "ByDefault\0hiddenByDefault\0Managed\0managed\0principal\0CidrBlockSet\0cidrB"
+    "lockSet\0Ipv6CidrBlockSet\0ipv6CidrBlockSet\0PeeringOptions\0peeringOptions\0"
+    "Region\0region\0Group\0group\0userId\0EbsCardIndex\0Iops\0iops\0Throughput\0"
+    "throughput\0VolumeInitializationRate\0VolumeType\0volumeType\0TcpEstablished"
+    "Timeout\0UdpStreamTimeout\0UdpTimeout\0EnaSrdEnabled\0EnaSrdUdpSpecification"
+    "\0capacityReservationPreference\0capacityReservationTarget\0amdSevSnp\0coreC"
+    "ount\0nestedVirtualization\0threadsPerCore\0configured\0Id\0id\0autoRecovery"
+    "\0RebootMigration\0rebootMigration\0httpEndpoint\0httpProtocolIpv6\0httpPutR"
+    "esponseHopLimit\0httpTokens\0instanceMetadataTags\0bandwidthWeighting\0Produ"
+    "ctCodeId\0productCode\0ProductCode\0ProductCodeType\0InstanceEventId\0instan"
+    "ceEventId\0NotAfter\0notAfter\0NotBefore\0notBefore\0NotBeforeDeadline\0notB"
+    "eforeDeadline\0AssociationState\0associationState\0GatewayId\0gatewayId\0Mai"
+    "n\0main\0PublicIpv4Pool\0publicIpv4Pool\0RouteTableAssociationId\0routeTable"
+    "AssociationId\0CarrierGatewayId\0carrierGatewayId\0CoreNetworkArn\0coreNetwo"
+    "rkArn\0DestinationCidrBlock\0destinationCidrBlock\0DestinationIpv6CidrBlock\0"
+    "destinationIpv6CidrBlock\0DestinationPrefixListId\0destinationPrefixListId\0"
+    "EgressOnlyInternetGatewayId\0egressOnlyInternetGatewayId\0InstanceOwnerId\0i"
+    "nstanceOwnerId\0LocalGatewayId\0localGatewayId\0NatGatewayId\0natGatewayId\0"
+    "OdbNetworkArn\0odbNetworkArn\0Origin\0origin\0TransitGatewayId\0transitGatew"
+    "ayId\0FromPort\0fromPort\0IpProtocol\0ipProtocol\0IpRanges\0ipRanges\0Ipv6Ra"
+    "nges\0ipv6Ranges\0PrefixListIds\0prefixListIds\0ToPort\0toPort\0UserIdGroupP"
+    "airs\0groups\0AllowDnsResolutionFromRemoteVpc\0allowDnsResolutionFromRemoteV"
+    "pc\0AllowEgressFromLocalClassicLinkToRemoteVpc\0allowEgressFromLocalClassicL"
+    "inkToRemoteVpc\0AllowEgressFromLocalVpcToRemoteClassicLink\0allowEgressFromL"
+    "ocalVpcToRemoteClassicLink\0EnaSrdUdpEnabled\0Primary\0primary\0capacityRese"
+    "rvationResourceGroupArn\0ElasticGpuAssociationId\0elasticGpuAssociationId\0E"
+    "lasticGpuAssociationState\0elasticGpuAssociationState\0ElasticGpuAssociation"
+    "Time\0elasticGpuAssociationTime\0ElasticGpuId\0elasticGpuId\0ElasticInferenc"
+    "eAcceleratorArn\0elasticInferenceAcceleratorArn\0ElasticInferenceAccelerator"
+    "AssociationId\0elasticInferenceAcceleratorAssociationId\0ElasticInferenceAcc"
+    "eleratorAssociationState\0elasticInferenceAcceleratorAssociationState\0Elast"
+    "icInferenceAcceleratorAssociationTime\0elasticInferenceAcceleratorAssociatio"
+    "nTime\0licenseConfigurationArn\0Association\0association\0Attachment\0attach"
+    "ment\0ConnectionTrackingConfiguration\0connectionTrackingConfiguration\0inte"
+    "rfaceType\0ipv4PrefixSet\0Ipv4PrefixSet\0Ipv6AddressesSet\0ipv6PrefixSet\0Ip"
+    "v6PrefixSet\0MacAddress\0macAddress\0PrivateIpAddressesSet\0privateIpAddress"
+    "Set\0PrivateIpAddressSet\0SecondaryInterfaceId\0secondaryInterfaceId\0Second"
+    "aryNetworkId\0secondaryNetworkId\0secondarySubnetId\0ImpairedSince\0impaired"
+    "Since\0AssociatedResource\0associatedResource\0AttachTime\0attachTime\0ebsCa"
+    "rdIndex\0VolumeOwnerId\0volumeOwnerId\0CarrierIp\0carrierIp\0CustomerOwnedIp"
+    "\0customerOwnedIp\0IpOwnerId\0ipOwnerId\0publicDnsName\0PublicIp\0publicIp\0"
+    "AttachmentId\0attachmentId\0enaQueueCount\0enaSrdSpecification\0networkCardI"
+    "ndex\0tcpEstablishedTimeout\0udpStreamTimeout\0udpTimeout\0CidrIp\0cidrIp\0C"
+    "idrIpv6\0cidrIpv6\0PrefixListId\0prefixListId\0PeeringStatus\0peeringStatus\0"
+    "enaSrdEnabled\0enaSrdUdpSpecification\0ipv4Prefix\0ipv6Prefix\0enaSrdUdpEnab"
+    "led\0CreateSecurityGroup\0create-security-group\0/\0CreateSubnet\0create-sub"
+    "net\0CreateTags\0create-tags\0CreateVpc\0create-vpc\0DescribeImages\0describ"
+    "e-images\0DescribeInstanceStatus\0describe-instance-status\0DescribeInstance"
+    "TypeOfferings\0describe-instance-type-offerings\0DescribeInstances\0describe"
+    "-instances\0DescribeRouteTables\0describe-route-tables\0DescribeSecurityGrou"
+    "ps\0describe-security-groups\0DescribeSnapshots\0describe-snapshots\0Describ"
+    "eSubnets\0describe-subnets\0DescribeVpcPeeringConnections\0describe-vpc-peer"
+    "ing-connections\0DescribeVpcs\0describe-vpcs\0ModifySnapshotAttribute\0modif"
+    "y-snapshot-attribute\0RunInstances\0run-instances\0StartInstances\0start-ins"
+    "tances\0StopInstances\0stop-instances\0TerminateInstances\0terminate-instanc"
+    "es\0ec2\0EC2\0002016-11-15";
 
 static const struct aws_shape_def shapes[] = {
     {SH_STRUCT, 0, TS_DEFAULT, 5, 0}, /* 0 CreateSecurityGroupRequest */
@@ -214,1144 +216,1160 @@ static const struct aws_shape_def shapes[] = {
     {SH_STRUCT, 0, TS_DEFAULT, 7, 119}, /* 27 ModifySnapshotAttributeRequest */
     {SH_STRUCT, 0, TS_DEFAULT, 44, 126}, /* 28 RunInstancesRequest */
     {SH_STRUCT, 0, TS_DEFAULT, 5, 170}, /* 29 Reservation */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 175}, /* 30 TerminateInstancesRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 179}, /* 31 TerminateInstancesResult */
-    {SH_STRING, 0, TS_DEFAULT, 0, 180}, /* 32 String */
-    {SH_BOOLEAN, 0, TS_DEFAULT, 0, 180}, /* 33 Boolean */
-    {SH_LIST, 0, TS_DEFAULT, 1, 180}, /* 34 TagSpecificationList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 181}, /* 35 VpcId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 181}, /* 36 TagList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 182}, /* 37 IpamPoolId */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 182}, /* 38 NetmaskLength */
-    {SH_STRUCT, 0, TS_DEFAULT, 23, 182}, /* 39 Subnet */
-    {SH_LIST, 0, TS_DEFAULT, 1, 205}, /* 40 ResourceIdList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 206}, /* 41 Tenancy */
-    {SH_STRING, 0, TS_DEFAULT, 0, 206}, /* 42 Ipv6PoolEc2Id */
-    {SH_STRUCT, 0, TS_DEFAULT, 9, 206}, /* 43 VpcEncryptionControlConfiguration */
-    {SH_STRUCT, 0, TS_DEFAULT, 12, 215}, /* 44 Vpc */
-    {SH_LIST, 0, TS_DEFAULT, 1, 227}, /* 45 ExecutableByStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 228}, /* 46 FilterList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 229}, /* 47 ImageIdStringList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 230}, /* 48 Integer */
-    {SH_LIST, 0, TS_DEFAULT, 1, 230}, /* 49 OwnerStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 231}, /* 50 ImageList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 232}, /* 51 InstanceIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 233}, /* 52 InstanceStatusList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 234}, /* 53 LocationType */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 234}, /* 54 DITOMaxResults */
-    {SH_STRING, 0, TS_DEFAULT, 0, 234}, /* 55 NextToken */
-    {SH_LIST, 0, TS_DEFAULT, 1, 234}, /* 56 InstanceTypeOfferingsList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 235}, /* 57 ReservationList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 236}, /* 58 DescribeRouteTablesMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 236}, /* 59 RouteTableIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 237}, /* 60 RouteTableList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 238}, /* 61 GroupIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 239}, /* 62 GroupNameStringList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 240}, /* 63 DescribeSecurityGroupsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 240}, /* 64 SecurityGroupList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 241}, /* 65 RestorableByStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 242}, /* 66 SnapshotIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 243}, /* 67 SnapshotList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 244}, /* 68 DescribeSubnetsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 244}, /* 69 SubnetIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 245}, /* 70 SubnetList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 246}, /* 71 DescribeVpcPeeringConnectionsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 246}, /* 72 VpcPeeringConnectionIdList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 247}, /* 73 VpcPeeringConnectionList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 248}, /* 74 DescribeVpcsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 248}, /* 75 VpcIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 249}, /* 76 VpcList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 250}, /* 77 SnapshotAttributeName */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 250}, /* 78 CreateVolumePermissionModifications */
-    {SH_STRING, 0, TS_DEFAULT, 0, 252}, /* 79 OperationType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 252}, /* 80 SnapshotId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 252}, /* 81 UserIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 253}, /* 82 BlockDeviceMappingRequestList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 254}, /* 83 CapacityReservationSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 256}, /* 84 CpuOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 260}, /* 85 CreditSpecificationRequest */
-    {SH_LIST, 0, TS_DEFAULT, 1, 261}, /* 86 ElasticGpuSpecifications */
-    {SH_LIST, 0, TS_DEFAULT, 1, 262}, /* 87 ElasticInferenceAccelerators */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 263}, /* 88 EnclaveOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 264}, /* 89 HibernationOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 265}, /* 90 IamInstanceProfileSpecification */
-    {SH_STRING, 0, TS_DEFAULT, 0, 267}, /* 91 ImageId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 267}, /* 92 ShutdownBehavior */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 267}, /* 93 InstanceMarketOptionsRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 269}, /* 94 InstanceType */
-    {SH_LIST, 0, TS_DEFAULT, 1, 269}, /* 95 InstanceIpv6AddressList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 270}, /* 96 KernelId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 270}, /* 97 KeyPairName */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 270}, /* 98 LaunchTemplateSpecification */
-    {SH_LIST, 0, TS_DEFAULT, 1, 273}, /* 99 LicenseSpecificationListRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 274}, /* 100 InstanceMaintenanceOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 275}, /* 101 InstanceMetadataOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 280}, /* 102 RunInstancesMonitoringEnabled */
-    {SH_LIST, 0, TS_DEFAULT, 1, 281}, /* 103 InstanceNetworkInterfaceSpecificationList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 282}, /* 104 InstanceNetworkPerformanceOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 283}, /* 105 OperatorRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 10, 284}, /* 106 Placement */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 294}, /* 107 PrivateDnsNameOptionsRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 297}, /* 108 RamdiskId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 297}, /* 109 InstanceSecondaryInterfaceSpecificationListRequest */
-    {SH_LIST, 0, TS_DEFAULT, 1, 298}, /* 110 SecurityGroupIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 299}, /* 111 SecurityGroupStringList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 300}, /* 112 SubnetId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 300}, /* 113 RunInstancesUserData */
-    {SH_LIST, 0, TS_DEFAULT, 1, 300}, /* 114 GroupIdentifierList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 301}, /* 115 InstanceList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 302}, /* 116 InstanceStateChangeList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 303}, /* 117 TagSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 305}, /* 118 Tag */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 307}, /* 119 BlockPublicAccessStates */
-    {SH_STRING, 0, TS_DEFAULT, 0, 308}, /* 120 CoipPoolId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 308}, /* 121 SubnetIpv6CidrBlockAssociationSet */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 309}, /* 122 PrivateDnsNameOptionsOnLaunch */
-    {SH_STRING, 0, TS_DEFAULT, 0, 312}, /* 123 SubnetState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 312}, /* 124 TaggableResourceId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 312}, /* 125 VpcEncryptionControlExclusionStateInput */
-    {SH_STRING, 0, TS_DEFAULT, 0, 312}, /* 126 VpcEncryptionControlMode */
-    {SH_LIST, 0, TS_DEFAULT, 1, 312}, /* 127 VpcCidrBlockAssociationSet */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 313}, /* 128 VpcEncryptionControl */
-    {SH_LIST, 0, TS_DEFAULT, 1, 320}, /* 129 VpcIpv6CidrBlockAssociationSet */
-    {SH_STRING, 0, TS_DEFAULT, 0, 321}, /* 130 VpcState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 321}, /* 131 Filter */
-    {SH_STRUCT, 0, TS_DEFAULT, 37, 323}, /* 132 Image */
-    {SH_STRING, 0, TS_DEFAULT, 0, 360}, /* 133 InstanceId */
-    {SH_STRUCT, 0, TS_DEFAULT, 10, 360}, /* 134 InstanceStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 370}, /* 135 InstanceTypeOffering */
-    {SH_STRING, 0, TS_DEFAULT, 0, 373}, /* 136 RouteTableId */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 373}, /* 137 RouteTable */
-    {SH_STRING, 0, TS_DEFAULT, 0, 380}, /* 138 SecurityGroupId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 380}, /* 139 SecurityGroupName */
-    {SH_STRUCT, 0, TS_DEFAULT, 9, 380}, /* 140 SecurityGroup */
-    {SH_STRUCT, 0, TS_DEFAULT, 23, 389}, /* 141 Snapshot */
-    {SH_STRING, 0, TS_DEFAULT, 0, 412}, /* 142 VpcPeeringConnectionId */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 412}, /* 143 VpcPeeringConnection */
-    {SH_LIST, 0, TS_DEFAULT, 1, 418}, /* 144 CreateVolumePermissionList */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 419}, /* 145 BlockDeviceMapping */
-    {SH_STRING, 0, TS_DEFAULT, 0, 423}, /* 146 CapacityReservationPreference */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 423}, /* 147 CapacityReservationTarget */
-    {SH_STRING, 0, TS_DEFAULT, 0, 425}, /* 148 AmdSevSnpSpecification */
-    {SH_STRING, 0, TS_DEFAULT, 0, 425}, /* 149 NestedVirtualizationSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 425}, /* 150 ElasticGpuSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 426}, /* 151 ElasticInferenceAccelerator */
-    {SH_STRING, 0, TS_DEFAULT, 0, 428}, /* 152 MarketType */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 428}, /* 153 SpotMarketOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 433}, /* 154 InstanceIpv6Address */
-    {SH_STRING, 0, TS_DEFAULT, 0, 435}, /* 155 LaunchTemplateId */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 435}, /* 156 LicenseConfigurationRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 436}, /* 157 InstanceAutoRecoveryState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 436}, /* 158 InstanceMetadataEndpointState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 436}, /* 159 InstanceMetadataProtocolState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 436}, /* 160 HttpTokensState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 436}, /* 161 InstanceMetadataTagsState */
-    {SH_STRUCT, 0, TS_DEFAULT, 23, 436}, /* 162 InstanceNetworkInterfaceSpecification */
-    {SH_STRING, 0, TS_DEFAULT, 0, 459}, /* 163 InstanceBandwidthWeighting */
-    {SH_STRING, 0, TS_DEFAULT, 0, 459}, /* 164 AvailabilityZoneId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 459}, /* 165 PlacementGroupId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 459}, /* 166 PlacementGroupName */
-    {SH_STRING, 0, TS_DEFAULT, 0, 459}, /* 167 HostnameType */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 459}, /* 168 InstanceSecondaryInterfaceSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 466}, /* 169 GroupIdentifier */
-    {SH_STRUCT, 0, TS_DEFAULT, 61, 468}, /* 170 Instance */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 529}, /* 171 InstanceStateChange */
-    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 172 ResourceType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 173 BlockPublicAccessMode */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 532}, /* 174 SubnetIpv6CidrBlockAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 537}, /* 175 VpcCidrBlockAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 8, 540}, /* 176 VpcEncryptionControlExclusions */
-    {SH_STRING, 0, TS_DEFAULT, 0, 548}, /* 177 VpcEncryptionControlState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 548}, /* 178 VpcEncryptionControlId */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 548}, /* 179 VpcIpv6CidrBlockAssociation */
-    {SH_LIST, 0, TS_DEFAULT, 1, 555}, /* 180 ValueStringList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 556}, /* 181 ArchitectureValues */
-    {SH_LIST, 0, TS_DEFAULT, 1, 556}, /* 182 BlockDeviceMappingList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 557}, /* 183 BootModeValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 557}, /* 184 HypervisorType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 557}, /* 185 ImageTypeValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 557}, /* 186 ImdsSupportValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 557}, /* 187 PlatformValues */
-    {SH_LIST, 0, TS_DEFAULT, 1, 557}, /* 188 ProductCodeList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 558}, /* 189 DeviceType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 558}, /* 190 ImageState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 558}, /* 191 StateReason */
-    {SH_STRING, 0, TS_DEFAULT, 0, 560}, /* 192 TpmSupportValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 560}, /* 193 VirtualizationType */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 560}, /* 194 EbsStatusSummary */
-    {SH_LIST, 0, TS_DEFAULT, 1, 562}, /* 195 InstanceStatusEventList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 563}, /* 196 InstanceState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 565}, /* 197 InstanceStatusSummary */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 567}, /* 198 OperatorResponse */
-    {SH_STRING, 0, TS_DEFAULT, 0, 570}, /* 199 Location */
-    {SH_LIST, 0, TS_DEFAULT, 1, 570}, /* 200 RouteTableAssociationList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 571}, /* 201 PropagatingVgwList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 572}, /* 202 RouteList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 573}, /* 203 IpPermissionList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 574}, /* 204 SnapshotCompletionDurationMinutesResponse */
-    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 574}, /* 205 MillisecondDateTime */
-    {SH_LONG, 0, TS_DEFAULT, 0, 574}, /* 206 Long */
-    {SH_STRING, 0, TS_DEFAULT, 0, 574}, /* 207 SSEType */
-    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 574}, /* 208 DateTime */
-    {SH_STRING, 0, TS_DEFAULT, 0, 574}, /* 209 SnapshotState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 574}, /* 210 StorageTier */
-    {SH_STRING, 0, TS_DEFAULT, 0, 574}, /* 211 TransferType */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 574}, /* 212 VpcPeeringConnectionVpcInfo */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 581}, /* 213 VpcPeeringConnectionStateReason */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 583}, /* 214 CreateVolumePermission */
-    {SH_STRUCT, 0, TS_DEFAULT, 13, 585}, /* 215 EbsBlockDevice */
-    {SH_STRING, 0, TS_DEFAULT, 0, 598}, /* 216 CapacityReservationId */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 598}, /* 217 ElasticInferenceAcceleratorCount */
-    {SH_STRING, 0, TS_DEFAULT, 0, 598}, /* 218 InstanceInterruptionBehavior */
-    {SH_STRING, 0, TS_DEFAULT, 0, 598}, /* 219 SpotInstanceType */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 598}, /* 220 ConnectionTrackingSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 601}, /* 221 EnaSrdSpecificationRequest */
-    {SH_LIST, 0, TS_DEFAULT, 1, 603}, /* 222 Ipv4PrefixList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 604}, /* 223 Ipv6PrefixList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 605}, /* 224 NetworkInterfaceId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 605}, /* 225 PrivateIpAddressSpecificationList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 606}, /* 226 SecondaryInterfaceType */
-    {SH_LIST, 0, TS_DEFAULT, 1, 606}, /* 227 InstanceSecondaryInterfacePrivateIpAddressListRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 607}, /* 228 SecondarySubnetId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 607}, /* 229 InstanceBlockDeviceMappingList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 608}, /* 230 CapacityReservationSpecificationResponse */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 610}, /* 231 CpuOptions */
-    {SH_STRING, 0, TS_DEFAULT, 0, 614}, /* 232 InstanceBootModeValues */
-    {SH_LIST, 0, TS_DEFAULT, 1, 614}, /* 233 ElasticGpuAssociationList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 615}, /* 234 ElasticInferenceAcceleratorAssociationList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 616}, /* 235 EnclaveOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 617}, /* 236 HibernationOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 618}, /* 237 IamInstanceProfile */
-    {SH_STRING, 0, TS_DEFAULT, 0, 620}, /* 238 InstanceLifecycleType */
-    {SH_LIST, 0, TS_DEFAULT, 1, 620}, /* 239 LicenseList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 621}, /* 240 InstanceMaintenanceOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 623}, /* 241 InstanceMetadataOptionsResponse */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 629}, /* 242 Monitoring */
-    {SH_LIST, 0, TS_DEFAULT, 1, 630}, /* 243 InstanceNetworkInterfaceList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 631}, /* 244 InstanceNetworkPerformanceOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 632}, /* 245 PrivateDnsNameOptionsResponse */
-    {SH_LIST, 0, TS_DEFAULT, 1, 635}, /* 246 InstanceSecondaryInterfaceList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 636}, /* 247 SubnetCidrAssociationId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 636}, /* 248 IpSource */
-    {SH_STRING, 0, TS_DEFAULT, 0, 636}, /* 249 Ipv6AddressAttribute */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 636}, /* 250 SubnetCidrBlockState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 638}, /* 251 VpcCidrBlockState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 640}, /* 252 VpcEncryptionControlExclusion */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 642}, /* 253 ProductCode */
-    {SH_LIST, 0, TS_DEFAULT, 1, 644}, /* 254 EbsStatusDetailsList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 645}, /* 255 SummaryStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 645}, /* 256 InstanceStatusEvent */
-    {SH_STRING, 0, TS_DEFAULT, 0, 651}, /* 257 InstanceStateName */
-    {SH_LIST, 0, TS_DEFAULT, 1, 651}, /* 258 InstanceStatusDetailsList */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 652}, /* 259 RouteTableAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 659}, /* 260 PropagatingVgw */
-    {SH_STRUCT, 0, TS_DEFAULT, 18, 660}, /* 261 Route */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 678}, /* 262 IpPermission */
-    {SH_LIST, 0, TS_DEFAULT, 1, 685}, /* 263 CidrBlockSet */
-    {SH_LIST, 0, TS_DEFAULT, 1, 686}, /* 264 Ipv6CidrBlockSet */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 687}, /* 265 VpcPeeringConnectionOptionsDescription */
-    {SH_STRING, 0, TS_DEFAULT, 0, 690}, /* 266 VpcPeeringConnectionStateReasonCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 690}, /* 267 PermissionGroup */
-    {SH_STRING, 0, TS_DEFAULT, 0, 690}, /* 268 VolumeType */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 690}, /* 269 EnaSrdUdpSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 691}, /* 270 Ipv4PrefixSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 692}, /* 271 Ipv6PrefixSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 693}, /* 272 PrivateIpAddressSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 695}, /* 273 InstanceSecondaryInterfacePrivateIpAddressRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 696}, /* 274 InstanceBlockDeviceMapping */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 698}, /* 275 CapacityReservationTargetResponse */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 700}, /* 276 ElasticGpuAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 704}, /* 277 ElasticInferenceAcceleratorAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 708}, /* 278 LicenseConfiguration */
-    {SH_STRING, 0, TS_DEFAULT, 0, 709}, /* 279 InstanceRebootMigrationState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 709}, /* 280 InstanceMetadataOptionsState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 709}, /* 281 MonitoringState */
-    {SH_STRUCT, 0, TS_DEFAULT, 20, 709}, /* 282 InstanceNetworkInterface */
-    {SH_STRUCT, 0, TS_DEFAULT, 10, 729}, /* 283 InstanceSecondaryInterface */
-    {SH_STRING, 0, TS_DEFAULT, 0, 739}, /* 284 SubnetCidrBlockStateCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 739}, /* 285 VpcCidrBlockStateCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 739}, /* 286 VpcEncryptionControlExclusionState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 739}, /* 287 ProductCodeValues */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 739}, /* 288 EbsStatusDetails */
-    {SH_STRING, 0, TS_DEFAULT, 0, 742}, /* 289 EventCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 742}, /* 290 InstanceEventId */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 742}, /* 291 InstanceStatusDetails */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 745}, /* 292 RouteTableAssociationState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 747}, /* 293 CarrierGatewayId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 747}, /* 294 CoreNetworkArn */
-    {SH_STRING, 0, TS_DEFAULT, 0, 747}, /* 295 OdbNetworkArn */
-    {SH_STRING, 0, TS_DEFAULT, 0, 747}, /* 296 RouteOrigin */
-    {SH_STRING, 0, TS_DEFAULT, 0, 747}, /* 297 RouteState */
-    {SH_LIST, 0, TS_DEFAULT, 1, 747}, /* 298 IpRangeList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 748}, /* 299 Ipv6RangeList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 749}, /* 300 PrefixListIdList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 750}, /* 301 UserIdGroupPairList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 751}, /* 302 CidrBlock */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 752}, /* 303 Ipv6CidrBlock */
-    {SH_STRUCT, 0, TS_DEFAULT, 8, 753}, /* 304 EbsInstanceBlockDevice */
-    {SH_STRING, 0, TS_DEFAULT, 0, 761}, /* 305 ElasticGpuId */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 761}, /* 306 InstanceNetworkInterfaceAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 8, 766}, /* 307 InstanceNetworkInterfaceAttachment */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 774}, /* 308 ConnectionTrackingSpecificationResponse */
-    {SH_LIST, 0, TS_DEFAULT, 1, 777}, /* 309 InstanceIpv4PrefixList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 778}, /* 310 InstanceIpv6PrefixList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 779}, /* 311 InstancePrivateIpAddressList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 780}, /* 312 NetworkInterfaceStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 780}, /* 313 InstanceSecondaryInterfaceAttachment */
-    {SH_LIST, 0, TS_DEFAULT, 1, 786}, /* 314 InstanceSecondaryInterfacePrivateIpAddressList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 787}, /* 315 SecondaryInterfaceId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 787}, /* 316 SecondaryNetworkId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 787}, /* 317 SecondaryInterfaceStatus */
-    {SH_STRING, 0, TS_DEFAULT, 0, 787}, /* 318 StatusName */
-    {SH_STRING, 0, TS_DEFAULT, 0, 787}, /* 319 StatusType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 787}, /* 320 RouteTableAssociationStateCode */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 787}, /* 321 IpRange */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 789}, /* 322 Ipv6Range */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 791}, /* 323 PrefixListId */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 793}, /* 324 UserIdGroupPair */
-    {SH_STRING, 0, TS_DEFAULT, 0, 800}, /* 325 AttachmentStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 800}, /* 326 InstanceAttachmentEnaSrdSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 802}, /* 327 InstanceIpv4Prefix */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 803}, /* 328 InstanceIpv6Prefix */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 804}, /* 329 InstancePrivateIpAddress */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 808}, /* 330 InstanceSecondaryInterfacePrivateIpAddress */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 809}, /* 331 InstanceAttachmentEnaSrdUdpSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 175}, /* 30 StartInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 178}, /* 31 StartInstancesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 179}, /* 32 StopInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 184}, /* 33 StopInstancesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 185}, /* 34 TerminateInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 189}, /* 35 TerminateInstancesResult */
+    {SH_STRING, 0, TS_DEFAULT, 0, 190}, /* 36 String */
+    {SH_BOOLEAN, 0, TS_DEFAULT, 0, 190}, /* 37 Boolean */
+    {SH_LIST, 0, TS_DEFAULT, 1, 190}, /* 38 TagSpecificationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 191}, /* 39 VpcId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 191}, /* 40 TagList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 192}, /* 41 IpamPoolId */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 192}, /* 42 NetmaskLength */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 192}, /* 43 Subnet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 215}, /* 44 ResourceIdList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 216}, /* 45 Tenancy */
+    {SH_STRING, 0, TS_DEFAULT, 0, 216}, /* 46 Ipv6PoolEc2Id */
+    {SH_STRUCT, 0, TS_DEFAULT, 9, 216}, /* 47 VpcEncryptionControlConfiguration */
+    {SH_STRUCT, 0, TS_DEFAULT, 12, 225}, /* 48 Vpc */
+    {SH_LIST, 0, TS_DEFAULT, 1, 237}, /* 49 ExecutableByStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 238}, /* 50 FilterList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 239}, /* 51 ImageIdStringList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 240}, /* 52 Integer */
+    {SH_LIST, 0, TS_DEFAULT, 1, 240}, /* 53 OwnerStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 241}, /* 54 ImageList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 242}, /* 55 InstanceIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 243}, /* 56 InstanceStatusList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 244}, /* 57 LocationType */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 244}, /* 58 DITOMaxResults */
+    {SH_STRING, 0, TS_DEFAULT, 0, 244}, /* 59 NextToken */
+    {SH_LIST, 0, TS_DEFAULT, 1, 244}, /* 60 InstanceTypeOfferingsList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 245}, /* 61 ReservationList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 246}, /* 62 DescribeRouteTablesMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 246}, /* 63 RouteTableIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 247}, /* 64 RouteTableList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 248}, /* 65 GroupIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 249}, /* 66 GroupNameStringList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 250}, /* 67 DescribeSecurityGroupsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 250}, /* 68 SecurityGroupList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 251}, /* 69 RestorableByStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 252}, /* 70 SnapshotIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 253}, /* 71 SnapshotList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 254}, /* 72 DescribeSubnetsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 254}, /* 73 SubnetIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 255}, /* 74 SubnetList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 256}, /* 75 DescribeVpcPeeringConnectionsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 256}, /* 76 VpcPeeringConnectionIdList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 257}, /* 77 VpcPeeringConnectionList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 258}, /* 78 DescribeVpcsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 258}, /* 79 VpcIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 259}, /* 80 VpcList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 260}, /* 81 SnapshotAttributeName */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 260}, /* 82 CreateVolumePermissionModifications */
+    {SH_STRING, 0, TS_DEFAULT, 0, 262}, /* 83 OperationType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 262}, /* 84 SnapshotId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 262}, /* 85 UserIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 263}, /* 86 BlockDeviceMappingRequestList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 264}, /* 87 CapacityReservationSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 266}, /* 88 CpuOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 270}, /* 89 CreditSpecificationRequest */
+    {SH_LIST, 0, TS_DEFAULT, 1, 271}, /* 90 ElasticGpuSpecifications */
+    {SH_LIST, 0, TS_DEFAULT, 1, 272}, /* 91 ElasticInferenceAccelerators */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 273}, /* 92 EnclaveOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 274}, /* 93 HibernationOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 275}, /* 94 IamInstanceProfileSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 277}, /* 95 ImageId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 277}, /* 96 ShutdownBehavior */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 277}, /* 97 InstanceMarketOptionsRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 279}, /* 98 InstanceType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 279}, /* 99 InstanceIpv6AddressList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 280}, /* 100 KernelId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 280}, /* 101 KeyPairName */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 280}, /* 102 LaunchTemplateSpecification */
+    {SH_LIST, 0, TS_DEFAULT, 1, 283}, /* 103 LicenseSpecificationListRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 284}, /* 104 InstanceMaintenanceOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 285}, /* 105 InstanceMetadataOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 290}, /* 106 RunInstancesMonitoringEnabled */
+    {SH_LIST, 0, TS_DEFAULT, 1, 291}, /* 107 InstanceNetworkInterfaceSpecificationList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 292}, /* 108 InstanceNetworkPerformanceOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 293}, /* 109 OperatorRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 294}, /* 110 Placement */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 304}, /* 111 PrivateDnsNameOptionsRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 307}, /* 112 RamdiskId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 307}, /* 113 InstanceSecondaryInterfaceSpecificationListRequest */
+    {SH_LIST, 0, TS_DEFAULT, 1, 308}, /* 114 SecurityGroupIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 309}, /* 115 SecurityGroupStringList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 310}, /* 116 SubnetId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 310}, /* 117 RunInstancesUserData */
+    {SH_LIST, 0, TS_DEFAULT, 1, 310}, /* 118 GroupIdentifierList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 311}, /* 119 InstanceList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 312}, /* 120 InstanceStateChangeList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 313}, /* 121 TagSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 315}, /* 122 Tag */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 317}, /* 123 BlockPublicAccessStates */
+    {SH_STRING, 0, TS_DEFAULT, 0, 318}, /* 124 CoipPoolId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 318}, /* 125 SubnetIpv6CidrBlockAssociationSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 319}, /* 126 PrivateDnsNameOptionsOnLaunch */
+    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 127 SubnetState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 128 TaggableResourceId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 129 VpcEncryptionControlExclusionStateInput */
+    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 130 VpcEncryptionControlMode */
+    {SH_LIST, 0, TS_DEFAULT, 1, 322}, /* 131 VpcCidrBlockAssociationSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 323}, /* 132 VpcEncryptionControl */
+    {SH_LIST, 0, TS_DEFAULT, 1, 330}, /* 133 VpcIpv6CidrBlockAssociationSet */
+    {SH_STRING, 0, TS_DEFAULT, 0, 331}, /* 134 VpcState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 331}, /* 135 Filter */
+    {SH_STRUCT, 0, TS_DEFAULT, 37, 333}, /* 136 Image */
+    {SH_STRING, 0, TS_DEFAULT, 0, 370}, /* 137 InstanceId */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 370}, /* 138 InstanceStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 380}, /* 139 InstanceTypeOffering */
+    {SH_STRING, 0, TS_DEFAULT, 0, 383}, /* 140 RouteTableId */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 383}, /* 141 RouteTable */
+    {SH_STRING, 0, TS_DEFAULT, 0, 390}, /* 142 SecurityGroupId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 390}, /* 143 SecurityGroupName */
+    {SH_STRUCT, 0, TS_DEFAULT, 9, 390}, /* 144 SecurityGroup */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 399}, /* 145 Snapshot */
+    {SH_STRING, 0, TS_DEFAULT, 0, 422}, /* 146 VpcPeeringConnectionId */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 422}, /* 147 VpcPeeringConnection */
+    {SH_LIST, 0, TS_DEFAULT, 1, 428}, /* 148 CreateVolumePermissionList */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 429}, /* 149 BlockDeviceMapping */
+    {SH_STRING, 0, TS_DEFAULT, 0, 433}, /* 150 CapacityReservationPreference */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 433}, /* 151 CapacityReservationTarget */
+    {SH_STRING, 0, TS_DEFAULT, 0, 435}, /* 152 AmdSevSnpSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 435}, /* 153 NestedVirtualizationSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 435}, /* 154 ElasticGpuSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 436}, /* 155 ElasticInferenceAccelerator */
+    {SH_STRING, 0, TS_DEFAULT, 0, 438}, /* 156 MarketType */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 438}, /* 157 SpotMarketOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 443}, /* 158 InstanceIpv6Address */
+    {SH_STRING, 0, TS_DEFAULT, 0, 445}, /* 159 LaunchTemplateId */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 445}, /* 160 LicenseConfigurationRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 161 InstanceAutoRecoveryState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 162 InstanceMetadataEndpointState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 163 InstanceMetadataProtocolState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 164 HttpTokensState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 165 InstanceMetadataTagsState */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 446}, /* 166 InstanceNetworkInterfaceSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 167 InstanceBandwidthWeighting */
+    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 168 AvailabilityZoneId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 169 PlacementGroupId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 170 PlacementGroupName */
+    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 171 HostnameType */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 469}, /* 172 InstanceSecondaryInterfaceSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 476}, /* 173 GroupIdentifier */
+    {SH_STRUCT, 0, TS_DEFAULT, 61, 478}, /* 174 Instance */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 539}, /* 175 InstanceStateChange */
+    {SH_STRING, 0, TS_DEFAULT, 0, 542}, /* 176 ResourceType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 542}, /* 177 BlockPublicAccessMode */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 542}, /* 178 SubnetIpv6CidrBlockAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 547}, /* 179 VpcCidrBlockAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 550}, /* 180 VpcEncryptionControlExclusions */
+    {SH_STRING, 0, TS_DEFAULT, 0, 558}, /* 181 VpcEncryptionControlState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 558}, /* 182 VpcEncryptionControlId */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 558}, /* 183 VpcIpv6CidrBlockAssociation */
+    {SH_LIST, 0, TS_DEFAULT, 1, 565}, /* 184 ValueStringList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 566}, /* 185 ArchitectureValues */
+    {SH_LIST, 0, TS_DEFAULT, 1, 566}, /* 186 BlockDeviceMappingList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 187 BootModeValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 188 HypervisorType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 189 ImageTypeValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 190 ImdsSupportValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 191 PlatformValues */
+    {SH_LIST, 0, TS_DEFAULT, 1, 567}, /* 192 ProductCodeList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 568}, /* 193 DeviceType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 568}, /* 194 ImageState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 568}, /* 195 StateReason */
+    {SH_STRING, 0, TS_DEFAULT, 0, 570}, /* 196 TpmSupportValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 570}, /* 197 VirtualizationType */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 570}, /* 198 EbsStatusSummary */
+    {SH_LIST, 0, TS_DEFAULT, 1, 572}, /* 199 InstanceStatusEventList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 573}, /* 200 InstanceState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 575}, /* 201 InstanceStatusSummary */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 577}, /* 202 OperatorResponse */
+    {SH_STRING, 0, TS_DEFAULT, 0, 580}, /* 203 Location */
+    {SH_LIST, 0, TS_DEFAULT, 1, 580}, /* 204 RouteTableAssociationList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 581}, /* 205 PropagatingVgwList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 582}, /* 206 RouteList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 583}, /* 207 IpPermissionList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 584}, /* 208 SnapshotCompletionDurationMinutesResponse */
+    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 584}, /* 209 MillisecondDateTime */
+    {SH_LONG, 0, TS_DEFAULT, 0, 584}, /* 210 Long */
+    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 211 SSEType */
+    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 584}, /* 212 DateTime */
+    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 213 SnapshotState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 214 StorageTier */
+    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 215 TransferType */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 584}, /* 216 VpcPeeringConnectionVpcInfo */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 591}, /* 217 VpcPeeringConnectionStateReason */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 593}, /* 218 CreateVolumePermission */
+    {SH_STRUCT, 0, TS_DEFAULT, 13, 595}, /* 219 EbsBlockDevice */
+    {SH_STRING, 0, TS_DEFAULT, 0, 608}, /* 220 CapacityReservationId */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 608}, /* 221 ElasticInferenceAcceleratorCount */
+    {SH_STRING, 0, TS_DEFAULT, 0, 608}, /* 222 InstanceInterruptionBehavior */
+    {SH_STRING, 0, TS_DEFAULT, 0, 608}, /* 223 SpotInstanceType */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 608}, /* 224 ConnectionTrackingSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 611}, /* 225 EnaSrdSpecificationRequest */
+    {SH_LIST, 0, TS_DEFAULT, 1, 613}, /* 226 Ipv4PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 614}, /* 227 Ipv6PrefixList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 615}, /* 228 NetworkInterfaceId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 615}, /* 229 PrivateIpAddressSpecificationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 616}, /* 230 SecondaryInterfaceType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 616}, /* 231 InstanceSecondaryInterfacePrivateIpAddressListRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 617}, /* 232 SecondarySubnetId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 617}, /* 233 InstanceBlockDeviceMappingList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 618}, /* 234 CapacityReservationSpecificationResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 620}, /* 235 CpuOptions */
+    {SH_STRING, 0, TS_DEFAULT, 0, 624}, /* 236 InstanceBootModeValues */
+    {SH_LIST, 0, TS_DEFAULT, 1, 624}, /* 237 ElasticGpuAssociationList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 625}, /* 238 ElasticInferenceAcceleratorAssociationList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 626}, /* 239 EnclaveOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 627}, /* 240 HibernationOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 628}, /* 241 IamInstanceProfile */
+    {SH_STRING, 0, TS_DEFAULT, 0, 630}, /* 242 InstanceLifecycleType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 630}, /* 243 LicenseList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 631}, /* 244 InstanceMaintenanceOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 633}, /* 245 InstanceMetadataOptionsResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 639}, /* 246 Monitoring */
+    {SH_LIST, 0, TS_DEFAULT, 1, 640}, /* 247 InstanceNetworkInterfaceList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 641}, /* 248 InstanceNetworkPerformanceOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 642}, /* 249 PrivateDnsNameOptionsResponse */
+    {SH_LIST, 0, TS_DEFAULT, 1, 645}, /* 250 InstanceSecondaryInterfaceList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 646}, /* 251 SubnetCidrAssociationId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 646}, /* 252 IpSource */
+    {SH_STRING, 0, TS_DEFAULT, 0, 646}, /* 253 Ipv6AddressAttribute */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 646}, /* 254 SubnetCidrBlockState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 648}, /* 255 VpcCidrBlockState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 650}, /* 256 VpcEncryptionControlExclusion */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 652}, /* 257 ProductCode */
+    {SH_LIST, 0, TS_DEFAULT, 1, 654}, /* 258 EbsStatusDetailsList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 655}, /* 259 SummaryStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 655}, /* 260 InstanceStatusEvent */
+    {SH_STRING, 0, TS_DEFAULT, 0, 661}, /* 261 InstanceStateName */
+    {SH_LIST, 0, TS_DEFAULT, 1, 661}, /* 262 InstanceStatusDetailsList */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 662}, /* 263 RouteTableAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 669}, /* 264 PropagatingVgw */
+    {SH_STRUCT, 0, TS_DEFAULT, 18, 670}, /* 265 Route */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 688}, /* 266 IpPermission */
+    {SH_LIST, 0, TS_DEFAULT, 1, 695}, /* 267 CidrBlockSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 696}, /* 268 Ipv6CidrBlockSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 697}, /* 269 VpcPeeringConnectionOptionsDescription */
+    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 270 VpcPeeringConnectionStateReasonCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 271 PermissionGroup */
+    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 272 VolumeType */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 700}, /* 273 EnaSrdUdpSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 701}, /* 274 Ipv4PrefixSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 702}, /* 275 Ipv6PrefixSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 703}, /* 276 PrivateIpAddressSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 705}, /* 277 InstanceSecondaryInterfacePrivateIpAddressRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 706}, /* 278 InstanceBlockDeviceMapping */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 708}, /* 279 CapacityReservationTargetResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 710}, /* 280 ElasticGpuAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 714}, /* 281 ElasticInferenceAcceleratorAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 718}, /* 282 LicenseConfiguration */
+    {SH_STRING, 0, TS_DEFAULT, 0, 719}, /* 283 InstanceRebootMigrationState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 719}, /* 284 InstanceMetadataOptionsState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 719}, /* 285 MonitoringState */
+    {SH_STRUCT, 0, TS_DEFAULT, 20, 719}, /* 286 InstanceNetworkInterface */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 739}, /* 287 InstanceSecondaryInterface */
+    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 288 SubnetCidrBlockStateCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 289 VpcCidrBlockStateCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 290 VpcEncryptionControlExclusionState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 291 ProductCodeValues */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 749}, /* 292 EbsStatusDetails */
+    {SH_STRING, 0, TS_DEFAULT, 0, 752}, /* 293 EventCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 752}, /* 294 InstanceEventId */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 752}, /* 295 InstanceStatusDetails */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 755}, /* 296 RouteTableAssociationState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 297 CarrierGatewayId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 298 CoreNetworkArn */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 299 OdbNetworkArn */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 300 RouteOrigin */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 301 RouteState */
+    {SH_LIST, 0, TS_DEFAULT, 1, 757}, /* 302 IpRangeList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 758}, /* 303 Ipv6RangeList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 759}, /* 304 PrefixListIdList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 760}, /* 305 UserIdGroupPairList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 761}, /* 306 CidrBlock */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 762}, /* 307 Ipv6CidrBlock */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 763}, /* 308 EbsInstanceBlockDevice */
+    {SH_STRING, 0, TS_DEFAULT, 0, 771}, /* 309 ElasticGpuId */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 771}, /* 310 InstanceNetworkInterfaceAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 776}, /* 311 InstanceNetworkInterfaceAttachment */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 784}, /* 312 ConnectionTrackingSpecificationResponse */
+    {SH_LIST, 0, TS_DEFAULT, 1, 787}, /* 313 InstanceIpv4PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 788}, /* 314 InstanceIpv6PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 789}, /* 315 InstancePrivateIpAddressList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 790}, /* 316 NetworkInterfaceStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 790}, /* 317 InstanceSecondaryInterfaceAttachment */
+    {SH_LIST, 0, TS_DEFAULT, 1, 796}, /* 318 InstanceSecondaryInterfacePrivateIpAddressList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 319 SecondaryInterfaceId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 320 SecondaryNetworkId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 321 SecondaryInterfaceStatus */
+    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 322 StatusName */
+    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 323 StatusType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 324 RouteTableAssociationStateCode */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 797}, /* 325 IpRange */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 799}, /* 326 Ipv6Range */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 801}, /* 327 PrefixListId */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 803}, /* 328 UserIdGroupPair */
+    {SH_STRING, 0, TS_DEFAULT, 0, 810}, /* 329 AttachmentStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 810}, /* 330 InstanceAttachmentEnaSrdSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 812}, /* 331 InstanceIpv4Prefix */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 813}, /* 332 InstanceIpv6Prefix */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 814}, /* 333 InstancePrivateIpAddress */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 818}, /* 334 InstanceSecondaryInterfacePrivateIpAddress */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 819}, /* 335 InstanceAttachmentEnaSrdUdpSpecification */
 };
 
 static const struct aws_member_def members[] = {
-    {1, 13, 0, 32, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {44, 0, 0, 32, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {54, 72, 0, 34, LOC_BODY, 0, TS_DEFAULT},
-    {89, 0, 0, 35, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 32, LOC_BODY, 0, TS_DEFAULT},
-    {111, 128, 111, 32, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {164, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {181, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {200, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {210, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {225, 0, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {243, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {257, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {272, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {283, 0, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {301, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {54, 72, 0, 34, LOC_BODY, 0, TS_DEFAULT},
-    {89, 0, 0, 35, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {312, 319, 312, 39, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {326, 336, 0, 40, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {145, 347, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {351, 379, 351, 33, LOC_BODY, 0, TS_DEFAULT},
-    {200, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {407, 423, 407, 41, LOC_BODY, 0, TS_DEFAULT},
-    {210, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {225, 0, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {243, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {439, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {257, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {283, 0, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {471, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
-    {54, 72, 0, 34, LOC_BODY, 0, TS_DEFAULT},
-    {480, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
-    {501, 505, 501, 44, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {509, 525, 0, 45, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {553, 562, 0, 47, LOC_BODY, 0, TS_DEFAULT},
-    {570, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {588, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {625, 632, 0, 49, LOC_BODY, 0, TS_DEFAULT},
-    {638, 645, 655, 50, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {675, 695, 675, 33, LOC_BODY, 0, TS_DEFAULT},
-    {715, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 51, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {762, 779, 797, 52, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {30, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {815, 0, 0, 53, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 54, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 55, LOC_BODY, 0, TS_DEFAULT},
-    {828, 850, 874, 56, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 55, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {715, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 51, LOC_BODY, 0, TS_DEFAULT},
-    {604, 898, 604, 48, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {909, 922, 937, 57, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
+    {1, 13, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {44, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
+    {89, 0, 0, 39, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
+    {111, 128, 111, 36, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {164, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {181, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {200, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {210, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
+    {225, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {243, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {257, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
+    {272, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {283, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {301, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
+    {89, 0, 0, 39, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {312, 319, 312, 43, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {326, 336, 0, 44, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {145, 347, 0, 40, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {351, 379, 351, 37, LOC_BODY, 0, TS_DEFAULT},
+    {200, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {407, 423, 407, 45, LOC_BODY, 0, TS_DEFAULT},
+    {210, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
+    {225, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {243, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {439, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {257, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
+    {283, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {471, 0, 0, 46, LOC_BODY, 0, TS_DEFAULT},
+    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
+    {480, 0, 0, 47, LOC_BODY, 0, TS_DEFAULT},
+    {501, 505, 501, 48, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {509, 525, 0, 49, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {553, 562, 0, 51, LOC_BODY, 0, TS_DEFAULT},
+    {570, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {588, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {625, 632, 0, 53, LOC_BODY, 0, TS_DEFAULT},
+    {638, 645, 655, 54, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {675, 695, 675, 37, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 55, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {762, 779, 797, 56, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {30, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {815, 0, 0, 57, LOC_BODY, 0, TS_DEFAULT},
     {604, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {952, 966, 0, 59, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {979, 991, 1005, 60, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {1019, 95, 0, 61, LOC_BODY, 0, TS_DEFAULT},
-    {1028, 44, 0, 62, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 63, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1039, 1054, 1072, 64, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1090, 632, 0, 49, LOC_BODY, 0, TS_DEFAULT},
-    {1099, 1119, 0, 65, LOC_BODY, 0, TS_DEFAULT},
-    {1132, 1144, 0, 66, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1155, 1165, 1177, 67, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 68, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1189, 1199, 0, 69, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1208, 1216, 1226, 70, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 71, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1236, 1260, 0, 72, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1283, 1305, 1329, 73, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 74, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1353, 89, 0, 75, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1360, 1365, 1372, 76, LOC_BODY, 0, TS_DEFAULT},
-    {1379, 0, 0, 77, LOC_BODY, 0, TS_DEFAULT},
-    {1389, 0, 0, 78, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1028, 1412, 0, 62, LOC_BODY, 0, TS_DEFAULT},
-    {1422, 0, 0, 79, LOC_BODY, 0, TS_DEFAULT},
-    {1144, 0, 0, 80, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {1436, 1444, 0, 81, LOC_BODY, 0, TS_DEFAULT},
-    {1451, 1466, 1451, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1481, 1501, 0, 82, LOC_BODY, 0, TS_DEFAULT},
-    {1520, 0, 0, 83, LOC_BODY, 0, TS_DEFAULT},
-    {1553, 1565, 1553, 32, LOC_BODY, MF_IDEMPOTENCY, TS_DEFAULT},
-    {1577, 0, 0, 84, LOC_BODY, 0, TS_DEFAULT},
-    {1588, 0, 0, 85, LOC_BODY, 0, TS_DEFAULT},
-    {1608, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1623, 1645, 1623, 33, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1667, 1680, 1667, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1693, 0, 0, 86, LOC_BODY, 0, TS_DEFAULT},
-    {1717, 1746, 0, 87, LOC_BODY, 0, TS_DEFAULT},
-    {1774, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1792, 0, 0, 88, LOC_BODY, 0, TS_DEFAULT},
-    {1807, 0, 0, 89, LOC_BODY, 0, TS_DEFAULT},
-    {1826, 1845, 1826, 90, LOC_BODY, 0, TS_DEFAULT},
-    {562, 0, 0, 91, LOC_BODY, 0, TS_DEFAULT},
-    {1864, 1898, 1864, 92, LOC_BODY, 0, TS_DEFAULT},
-    {1932, 0, 0, 93, LOC_BODY, 0, TS_DEFAULT},
-    {1954, 0, 0, 94, LOC_BODY, 0, TS_DEFAULT},
-    {1967, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {1984, 1998, 0, 95, LOC_BODY, 0, TS_DEFAULT},
-    {2010, 0, 0, 96, LOC_BODY, 0, TS_DEFAULT},
-    {2019, 0, 0, 97, LOC_BODY, 0, TS_DEFAULT},
-    {2027, 0, 0, 98, LOC_BODY, 0, TS_DEFAULT},
-    {2042, 2064, 0, 99, LOC_BODY, 0, TS_DEFAULT},
-    {2085, 0, 0, 100, LOC_BODY, 0, TS_DEFAULT},
-    {2104, 0, 0, 48, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2113, 0, 0, 101, LOC_BODY, 0, TS_DEFAULT},
-    {2129, 0, 0, 48, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2138, 0, 0, 102, LOC_BODY, 0, TS_DEFAULT},
-    {2149, 2167, 2184, 103, LOC_BODY, 0, TS_DEFAULT},
-    {2201, 0, 0, 104, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 0, 0, 105, LOC_BODY, 0, TS_DEFAULT},
-    {2236, 0, 0, 106, LOC_BODY, 0, TS_DEFAULT},
-    {2246, 0, 0, 107, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2302, 0, 0, 108, LOC_BODY, 0, TS_DEFAULT},
-    {2312, 2332, 0, 109, LOC_BODY, 0, TS_DEFAULT},
-    {2351, 2368, 0, 110, LOC_BODY, 0, TS_DEFAULT},
-    {1039, 2384, 0, 111, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 0, 0, 112, LOC_BODY, 0, TS_DEFAULT},
-    {54, 72, 0, 34, LOC_BODY, 0, TS_DEFAULT},
-    {2398, 0, 0, 113, LOC_BODY, 0, TS_DEFAULT},
-    {2407, 2414, 2423, 114, LOC_BODY, 0, TS_DEFAULT},
-    {2432, 2442, 2455, 115, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2484, 2496, 2484, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2508, 2522, 2508, 32, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2536, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 51, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2542, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2557, 2442, 2455, 116, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 117, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 118, LOC_BODY, 0, TS_DEFAULT},
-    {2595, 2623, 2595, 33, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2651, 164, 32, LOC_BODY, 0, TS_DEFAULT},
-    {181, 2668, 181, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2687, 2711, 2687, 48, LOC_BODY, 0, TS_DEFAULT},
-    {2735, 2759, 2735, 119, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2783, 200, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2793, 2815, 2793, 120, LOC_BODY, 0, TS_DEFAULT},
-    {2837, 2850, 2837, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2863, 2875, 2863, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2887, 2910, 2887, 48, LOC_BODY, 0, TS_DEFAULT},
-    {2933, 2961, 2933, 121, LOC_BODY, 0, TS_DEFAULT},
-    {272, 2989, 272, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3000, 3027, 3000, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3054, 3074, 3054, 33, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3094, 301, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3105, 3135, 3105, 122, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 123, LOC_BODY, 0, TS_DEFAULT},
-    {3177, 3187, 3177, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3197, 1199, 32, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3206, 3211, 3206, 32, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 0, 3222, 124, LOC_BODY, 0, TS_DEFAULT},
-    {3229, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3264, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3291, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3316, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3332, 0, 0, 126, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {3337, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3357, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3388, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {3408, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
-    {2735, 2759, 2735, 119, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2783, 200, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3428, 3452, 3428, 127, LOC_BODY, 0, TS_DEFAULT},
-    {3476, 3490, 3476, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3504, 3522, 3504, 128, LOC_BODY, 0, TS_DEFAULT},
-    {407, 423, 407, 41, LOC_BODY, 0, TS_DEFAULT},
-    {2933, 2961, 2933, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3540, 3550, 3540, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 130, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 525, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 546, 0, 131, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 562, 0, 91, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 632, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 132, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 751, 0, 133, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 134, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 135, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 29, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 136, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 137, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 103, 95, 138, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 44, 0, 139, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 140, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 0, 3222, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 1144, 0, 80, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 141, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 1199, 0, 112, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 39, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 142, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 143, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 89, 0, 35, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 44, LOC_BODY, 0, TS_DEFAULT},
-    {3560, 0, 0, 144, LOC_BODY, 0, TS_DEFAULT},
-    {3564, 0, 0, 144, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 1444, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 1501, 0, 145, LOC_BODY, 0, TS_DEFAULT},
-    {3571, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
-    {3601, 0, 0, 147, LOC_BODY, 0, TS_DEFAULT},
-    {3627, 0, 0, 148, LOC_BODY, 0, TS_DEFAULT},
-    {3637, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3647, 0, 0, 149, LOC_BODY, 0, TS_DEFAULT},
-    {3668, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3683, 0, 0, 32, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2578, 2585, 2590, 150, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 151, LOC_BODY, 0, TS_DEFAULT},
-    {3694, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3702, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3713, 3717, 3713, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3721, 3726, 3721, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3731, 0, 0, 152, LOC_BODY, 0, TS_DEFAULT},
-    {3742, 0, 0, 153, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 154, LOC_BODY, 0, TS_DEFAULT},
-    {3754, 0, 0, 155, LOC_BODY, 0, TS_DEFAULT},
-    {3771, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3790, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 156, LOC_BODY, 0, TS_DEFAULT},
-    {3798, 0, 0, 157, LOC_BODY, 0, TS_DEFAULT},
-    {3811, 0, 0, 158, LOC_BODY, 0, TS_DEFAULT},
-    {3824, 0, 0, 159, LOC_BODY, 0, TS_DEFAULT},
-    {3841, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3865, 0, 0, 160, LOC_BODY, 0, TS_DEFAULT},
-    {3876, 0, 0, 161, LOC_BODY, 0, TS_DEFAULT},
-    {3694, 3897, 3694, 33, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2578, 2585, 2590, 162, LOC_BODY, 0, TS_DEFAULT},
-    {3905, 0, 0, 163, LOC_BODY, 0, TS_DEFAULT},
-    {3924, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3934, 3943, 3934, 32, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2651, 164, 32, LOC_BODY, 0, TS_DEFAULT},
-    {181, 2668, 181, 164, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 165, LOC_BODY, 0, TS_DEFAULT},
-    {44, 3952, 44, 166, LOC_BODY, 0, TS_DEFAULT},
-    {3962, 3969, 3962, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3976, 3997, 3976, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4018, 4034, 4018, 48, LOC_BODY, 0, TS_DEFAULT},
-    {4050, 4063, 4050, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4076, 4084, 4076, 41, LOC_BODY, 0, TS_DEFAULT},
-    {4092, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4124, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4153, 0, 0, 167, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 168, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2368, 0, 138, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2384, 0, 139, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 169, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 170, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 171, LOC_BODY, 0, TS_DEFAULT},
-    {4166, 4179, 4166, 172, LOC_BODY, 0, TS_DEFAULT},
-    {145, 347, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4192, 4196, 4192, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4200, 4206, 4200, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4212, 4237, 4212, 173, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 174, LOC_BODY, 0, TS_DEFAULT},
-    {4092, 4262, 4092, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4124, 4294, 4124, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4153, 4323, 4153, 167, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 175, LOC_BODY, 0, TS_DEFAULT},
-    {3332, 4336, 3332, 126, LOC_BODY, 0, TS_DEFAULT},
-    {4341, 4360, 4341, 176, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 177, LOC_BODY, 0, TS_DEFAULT},
-    {4379, 4392, 4379, 32, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4405, 4428, 4405, 178, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 35, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 179, LOC_BODY, 0, TS_DEFAULT},
-    {3721, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4451, 4200, 0, 180, LOC_BODY, 0, TS_DEFAULT},
-    {4458, 4471, 4458, 181, LOC_BODY, 0, TS_DEFAULT},
-    {1481, 4484, 1501, 182, LOC_BODY, 0, TS_DEFAULT},
-    {4503, 4512, 4503, 183, LOC_BODY, 0, TS_DEFAULT},
-    {4521, 4534, 4521, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4547, 4563, 4547, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4579, 4604, 4579, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4641, 4652, 4641, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4663, 4680, 4663, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4697, 4708, 4697, 184, LOC_BODY, 0, TS_DEFAULT},
-    {4719, 4732, 4719, 33, LOC_BODY, 0, TS_DEFAULT},
-    {562, 4745, 562, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4753, 4767, 4753, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4781, 4797, 4781, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4813, 4823, 4813, 185, LOC_BODY, 0, TS_DEFAULT},
-    {4833, 4845, 4833, 186, LOC_BODY, 0, TS_DEFAULT},
-    {2010, 4857, 2010, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4866, 4883, 4866, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3721, 3726, 3721, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 4900, 4913, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4926, 4935, 4926, 187, LOC_BODY, 0, TS_DEFAULT},
-    {4944, 4960, 4944, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4976, 4989, 4976, 188, LOC_BODY, 0, TS_DEFAULT},
-    {5002, 5009, 5018, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2302, 5027, 2302, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5037, 5052, 5037, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5067, 5082, 5067, 189, LOC_BODY, 0, TS_DEFAULT},
-    {5097, 5111, 5097, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5125, 5143, 5125, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5161, 5178, 5161, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5195, 5211, 5195, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 5227, 5238, 190, LOC_BODY, 0, TS_DEFAULT},
-    {5249, 5261, 5249, 191, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5273, 5284, 5273, 192, LOC_BODY, 0, TS_DEFAULT},
-    {5295, 5310, 5295, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5325, 5344, 5325, 193, LOC_BODY, 0, TS_DEFAULT},
-    {5363, 5381, 5363, 194, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2651, 164, 32, LOC_BODY, 0, TS_DEFAULT},
-    {181, 2668, 181, 164, LOC_BODY, 0, TS_DEFAULT},
-    {5399, 5406, 5416, 195, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5426, 751, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5437, 5451, 5437, 196, LOC_BODY, 0, TS_DEFAULT},
-    {5465, 5480, 5465, 197, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5495, 2227, 198, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3094, 301, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5504, 5517, 5504, 197, LOC_BODY, 0, TS_DEFAULT},
-    {1954, 5530, 1954, 94, LOC_BODY, 0, TS_DEFAULT},
-    {5543, 5552, 5543, 199, LOC_BODY, 0, TS_DEFAULT},
-    {815, 5561, 815, 53, LOC_BODY, 0, TS_DEFAULT},
-    {5574, 5587, 5602, 200, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5617, 5633, 5651, 201, LOC_BODY, 0, TS_DEFAULT},
-    {966, 5669, 966, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5682, 5689, 5698, 202, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 5707, 13, 32, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 32, LOC_BODY, 0, TS_DEFAULT},
-    {44, 3952, 44, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5724, 5738, 5724, 203, LOC_BODY, 0, TS_DEFAULT},
-    {5752, 5772, 5752, 203, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {111, 128, 111, 32, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2651, 164, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5792, 5818, 5792, 204, LOC_BODY, 0, TS_DEFAULT},
-    {5844, 5859, 5844, 205, LOC_BODY, 0, TS_DEFAULT},
-    {5874, 5894, 5874, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5914, 5924, 5914, 33, LOC_BODY, 0, TS_DEFAULT},
-    {5934, 5958, 5934, 206, LOC_BODY, 0, TS_DEFAULT},
-    {5982, 5991, 5982, 32, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3094, 301, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6000, 6011, 6000, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6022, 6031, 6022, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6040, 6058, 6040, 205, LOC_BODY, 0, TS_DEFAULT},
-    {1144, 6076, 1144, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6087, 6095, 6087, 207, LOC_BODY, 0, TS_DEFAULT},
-    {6103, 6113, 6103, 208, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 6123, 6130, 209, LOC_BODY, 0, TS_DEFAULT},
-    {4379, 6137, 6151, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6165, 6177, 6165, 210, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6189, 6202, 6189, 211, LOC_BODY, 0, TS_DEFAULT},
-    {6215, 6224, 6215, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6233, 6244, 6233, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6255, 6271, 6255, 212, LOC_BODY, 0, TS_DEFAULT},
-    {6287, 6302, 6287, 208, LOC_BODY, 0, TS_DEFAULT},
-    {6317, 6334, 6317, 212, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 213, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1260, 6351, 1260, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 214, LOC_BODY, 0, TS_DEFAULT},
-    {6374, 6385, 6374, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6396, 6400, 6396, 215, LOC_BODY, 0, TS_DEFAULT},
-    {6404, 6413, 6404, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6422, 6434, 6422, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6446, 0, 0, 216, LOC_BODY, 0, TS_DEFAULT},
-    {6468, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3206, 0, 0, 32, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {6504, 0, 0, 217, LOC_BODY, 0, TS_DEFAULT},
-    {3206, 0, 0, 32, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {6510, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6531, 0, 0, 218, LOC_BODY, 0, TS_DEFAULT},
-    {6560, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6569, 0, 0, 219, LOC_BODY, 0, TS_DEFAULT},
-    {6586, 0, 0, 208, LOC_BODY, 0, TS_DEFAULT},
-    {1998, 6597, 1998, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6609, 6623, 6609, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6637, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6661, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6687, 6712, 6687, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6737, 0, 0, 220, LOC_BODY, 0, TS_DEFAULT},
-    {6769, 6789, 6769, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6809, 6821, 6809, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6833, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6847, 0, 0, 221, LOC_BODY, 0, TS_DEFAULT},
-    {2407, 2368, 0, 110, LOC_BODY, 0, TS_DEFAULT},
-    {6867, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6881, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6897, 6910, 0, 222, LOC_BODY, 0, TS_DEFAULT},
-    {1967, 6921, 1967, 48, LOC_BODY, 0, TS_DEFAULT},
-    {1984, 6938, 1984, 95, LOC_BODY, 0, TS_DEFAULT},
-    {6955, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6971, 6984, 0, 223, LOC_BODY, 0, TS_DEFAULT},
-    {6995, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {7012, 7031, 7012, 224, LOC_BODY, 0, TS_DEFAULT},
-    {7050, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7062, 7081, 7062, 225, LOC_BODY, 0, TS_DEFAULT},
-    {7103, 7134, 7103, 48, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3197, 1199, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6769, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6809, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6867, 0, 0, 226, LOC_BODY, 0, TS_DEFAULT},
-    {6995, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {7165, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {7062, 2268, 0, 227, LOC_BODY, 0, TS_DEFAULT},
-    {7187, 0, 0, 228, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 32, LOC_BODY, 0, TS_DEFAULT},
-    {44, 3952, 44, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7205, 7220, 7205, 48, LOC_BODY, 0, TS_DEFAULT},
-    {4458, 4471, 4458, 181, LOC_BODY, 0, TS_DEFAULT},
-    {1481, 4484, 1501, 229, LOC_BODY, 0, TS_DEFAULT},
-    {4503, 4512, 4503, 183, LOC_BODY, 0, TS_DEFAULT},
-    {7235, 7251, 7235, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6446, 7267, 6446, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1520, 7289, 1520, 230, LOC_BODY, 0, TS_DEFAULT},
-    {1553, 1565, 1553, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1577, 7322, 1577, 231, LOC_BODY, 0, TS_DEFAULT},
-    {7333, 7357, 7333, 232, LOC_BODY, 0, TS_DEFAULT},
-    {1667, 1680, 1667, 33, LOC_BODY, 0, TS_DEFAULT},
-    {7381, 7404, 7429, 233, LOC_BODY, 0, TS_DEFAULT},
-    {7454, 7494, 7536, 234, LOC_BODY, 0, TS_DEFAULT},
-    {4641, 4652, 4641, 33, LOC_BODY, 0, TS_DEFAULT},
-    {1792, 7578, 1792, 235, LOC_BODY, 0, TS_DEFAULT},
-    {1807, 7593, 1807, 236, LOC_BODY, 0, TS_DEFAULT},
-    {4697, 4708, 4697, 184, LOC_BODY, 0, TS_DEFAULT},
-    {1826, 1845, 1826, 237, LOC_BODY, 0, TS_DEFAULT},
-    {562, 4745, 562, 32, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5426, 751, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7612, 7630, 7612, 238, LOC_BODY, 0, TS_DEFAULT},
-    {1954, 5530, 1954, 94, LOC_BODY, 0, TS_DEFAULT},
-    {1998, 6597, 1998, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2010, 4857, 2010, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2019, 7648, 2019, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7656, 7667, 7656, 208, LOC_BODY, 0, TS_DEFAULT},
-    {7678, 7687, 7698, 239, LOC_BODY, 0, TS_DEFAULT},
-    {2085, 7709, 2085, 240, LOC_BODY, 0, TS_DEFAULT},
-    {2113, 7728, 2113, 241, LOC_BODY, 0, TS_DEFAULT},
-    {2138, 7744, 2138, 242, LOC_BODY, 0, TS_DEFAULT},
-    {2149, 7755, 7775, 243, LOC_BODY, 0, TS_DEFAULT},
-    {2201, 7795, 2201, 244, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5495, 2227, 198, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3094, 301, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2236, 7821, 2236, 106, LOC_BODY, 0, TS_DEFAULT},
-    {4926, 4935, 4926, 187, LOC_BODY, 0, TS_DEFAULT},
-    {4944, 4960, 4944, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7831, 7846, 7831, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2246, 7861, 2246, 245, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {4976, 4989, 4976, 188, LOC_BODY, 0, TS_DEFAULT},
-    {7883, 7897, 7905, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7913, 7929, 7939, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2302, 5027, 2302, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5037, 5052, 5037, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5067, 5082, 5067, 189, LOC_BODY, 0, TS_DEFAULT},
-    {2312, 7949, 7971, 246, LOC_BODY, 0, TS_DEFAULT},
-    {1039, 2414, 2423, 114, LOC_BODY, 0, TS_DEFAULT},
-    {7993, 8009, 7993, 33, LOC_BODY, 0, TS_DEFAULT},
-    {8025, 8047, 8025, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5195, 5211, 5195, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 5451, 5437, 196, LOC_BODY, 0, TS_DEFAULT},
-    {5249, 5261, 5249, 191, LOC_BODY, 0, TS_DEFAULT},
-    {8069, 8091, 8098, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3197, 1199, 32, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5273, 5284, 5273, 32, LOC_BODY, 0, TS_DEFAULT},
-    {5295, 5310, 5295, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8105, 8130, 8105, 205, LOC_BODY, 0, TS_DEFAULT},
-    {5325, 5344, 5325, 193, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8155, 8168, 8155, 196, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5426, 751, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8181, 8195, 8181, 196, LOC_BODY, 0, TS_DEFAULT},
-    {8209, 8223, 8209, 247, LOC_BODY, 0, TS_DEFAULT},
-    {8237, 8246, 8237, 248, LOC_BODY, 0, TS_DEFAULT},
-    {8255, 8276, 8255, 249, LOC_BODY, 0, TS_DEFAULT},
-    {243, 8297, 243, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8311, 8330, 8311, 250, LOC_BODY, 0, TS_DEFAULT},
-    {8209, 8223, 8209, 32, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2783, 200, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8349, 8364, 8349, 251, LOC_BODY, 0, TS_DEFAULT},
-    {8379, 8405, 8379, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8431, 8449, 8431, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8467, 8483, 8467, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8499, 8506, 8499, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8513, 8524, 8513, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8535, 8557, 8535, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8579, 8590, 8579, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8601, 8612, 8601, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8209, 8223, 8209, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8237, 8246, 8237, 248, LOC_BODY, 0, TS_DEFAULT},
-    {8255, 8276, 8255, 249, LOC_BODY, 0, TS_DEFAULT},
-    {243, 8297, 243, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8311, 8330, 8311, 251, LOC_BODY, 0, TS_DEFAULT},
-    {471, 8623, 471, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8632, 8651, 8632, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 145, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 253, LOC_BODY, 0, TS_DEFAULT},
-    {8670, 8675, 8670, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8680, 8688, 8680, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8696, 8704, 8696, 254, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 255, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8670, 8675, 8670, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3721, 3726, 3721, 257, LOC_BODY, 0, TS_DEFAULT},
-    {8696, 8704, 8696, 258, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 255, LOC_BODY, 0, TS_DEFAULT},
-    {8712, 8728, 8712, 33, LOC_BODY, 0, TS_DEFAULT},
-    {8744, 8752, 8744, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3924, 8760, 3924, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 259, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 260, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 261, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 262, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2783, 200, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8770, 8783, 8770, 263, LOC_BODY, 0, TS_DEFAULT},
-    {8796, 8813, 8796, 264, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8830, 8845, 8830, 265, LOC_BODY, 0, TS_DEFAULT},
-    {8860, 8867, 8860, 32, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8670, 8675, 8670, 266, LOC_BODY, 0, TS_DEFAULT},
-    {8680, 8688, 8680, 32, LOC_BODY, 0, TS_DEFAULT},
-    {8874, 8880, 8874, 267, LOC_BODY, 0, TS_DEFAULT},
-    {1444, 8886, 1444, 32, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2651, 164, 32, LOC_BODY, 0, TS_DEFAULT},
-    {181, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6769, 6789, 6769, 33, LOC_BODY, 0, TS_DEFAULT},
-    {8893, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {5914, 5924, 5914, 33, LOC_BODY, 0, TS_DEFAULT},
-    {8906, 8911, 8906, 48, LOC_BODY, 0, TS_DEFAULT},
-    {5982, 5991, 5982, 32, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3094, 301, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1144, 6076, 1144, 80, LOC_BODY, 0, TS_DEFAULT},
-    {8916, 8927, 8916, 48, LOC_BODY, 0, TS_DEFAULT},
-    {8938, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6233, 6244, 6233, 48, LOC_BODY, 0, TS_DEFAULT},
-    {8963, 8974, 8963, 268, LOC_BODY, 0, TS_DEFAULT},
-    {8985, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {9007, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {9024, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
-    {9035, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {9049, 0, 0, 269, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 270, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 271, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 272, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 273, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 274, LOC_BODY, 0, TS_DEFAULT},
-    {3571, 9072, 3571, 146, LOC_BODY, 0, TS_DEFAULT},
-    {3601, 9102, 3601, 275, LOC_BODY, 0, TS_DEFAULT},
-    {3627, 9128, 3627, 148, LOC_BODY, 0, TS_DEFAULT},
-    {3637, 9138, 3637, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3647, 9148, 3647, 149, LOC_BODY, 0, TS_DEFAULT},
-    {3668, 9169, 3668, 48, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 276, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 277, LOC_BODY, 0, TS_DEFAULT},
-    {3694, 3897, 3694, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3702, 9184, 3702, 33, LOC_BODY, 0, TS_DEFAULT},
-    {3713, 3717, 3713, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9195, 9198, 9195, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 278, LOC_BODY, 0, TS_DEFAULT},
-    {3798, 9201, 3798, 157, LOC_BODY, 0, TS_DEFAULT},
-    {9214, 9230, 9214, 279, LOC_BODY, 0, TS_DEFAULT},
-    {3811, 9246, 3811, 158, LOC_BODY, 0, TS_DEFAULT},
-    {3824, 9259, 3824, 159, LOC_BODY, 0, TS_DEFAULT},
-    {3841, 9276, 3841, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3865, 9300, 3865, 160, LOC_BODY, 0, TS_DEFAULT},
-    {3876, 9311, 3876, 161, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 280, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 281, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 282, LOC_BODY, 0, TS_DEFAULT},
-    {3905, 9332, 3905, 163, LOC_BODY, 0, TS_DEFAULT},
-    {4092, 4262, 4092, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4124, 4294, 4124, 33, LOC_BODY, 0, TS_DEFAULT},
-    {4153, 4323, 4153, 167, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 283, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 284, LOC_BODY, 0, TS_DEFAULT},
-    {6151, 6137, 6151, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 285, LOC_BODY, 0, TS_DEFAULT},
-    {6151, 6137, 6151, 32, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 286, LOC_BODY, 0, TS_DEFAULT},
-    {4379, 4392, 4379, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9351, 9365, 9377, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9389, 3211, 3206, 287, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 288, LOC_BODY, 0, TS_DEFAULT},
-    {8670, 8675, 8670, 289, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9405, 9421, 9405, 290, LOC_BODY, 0, TS_DEFAULT},
-    {9437, 9446, 9437, 208, LOC_BODY, 0, TS_DEFAULT},
-    {9455, 9465, 9455, 208, LOC_BODY, 0, TS_DEFAULT},
-    {9475, 9493, 9475, 208, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 291, LOC_BODY, 0, TS_DEFAULT},
-    {9511, 9528, 9511, 292, LOC_BODY, 0, TS_DEFAULT},
-    {9545, 9555, 9545, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9565, 9570, 9565, 33, LOC_BODY, 0, TS_DEFAULT},
-    {9575, 9590, 9575, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9605, 9629, 9605, 32, LOC_BODY, 0, TS_DEFAULT},
-    {966, 5669, 966, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3197, 1199, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9545, 9555, 9545, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9653, 9670, 9653, 293, LOC_BODY, 0, TS_DEFAULT},
-    {9687, 9702, 9687, 294, LOC_BODY, 0, TS_DEFAULT},
-    {9717, 9738, 9717, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9759, 9784, 9759, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9809, 9833, 9809, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9857, 9885, 9857, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9545, 9555, 9545, 32, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5426, 751, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9913, 9929, 9913, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7939, 7929, 7939, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9945, 9960, 9945, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9975, 9988, 9975, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7012, 7031, 7012, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10001, 10015, 10001, 295, LOC_BODY, 0, TS_DEFAULT},
-    {10029, 10036, 10029, 296, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 297, LOC_BODY, 0, TS_DEFAULT},
-    {10043, 10060, 10043, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1260, 6351, 1260, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10077, 10086, 10077, 48, LOC_BODY, 0, TS_DEFAULT},
-    {10095, 10106, 10095, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10117, 10126, 10117, 298, LOC_BODY, 0, TS_DEFAULT},
-    {10135, 10146, 10135, 299, LOC_BODY, 0, TS_DEFAULT},
-    {10157, 10171, 10157, 300, LOC_BODY, 0, TS_DEFAULT},
-    {10185, 10192, 10185, 48, LOC_BODY, 0, TS_DEFAULT},
-    {10199, 10216, 2407, 301, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 302, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 303, LOC_BODY, 0, TS_DEFAULT},
-    {10223, 10255, 10223, 33, LOC_BODY, 0, TS_DEFAULT},
-    {10287, 10330, 10287, 33, LOC_BODY, 0, TS_DEFAULT},
-    {10373, 10416, 10373, 33, LOC_BODY, 0, TS_DEFAULT},
-    {10459, 0, 0, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6910, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6984, 0, 0, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10476, 10484, 10476, 33, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 0, 0, 32, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {6374, 6385, 6374, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6396, 6400, 6396, 304, LOC_BODY, 0, TS_DEFAULT},
-    {6446, 7267, 6446, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6468, 10492, 6468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10528, 10552, 10528, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10576, 10603, 10576, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10630, 10656, 10630, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10682, 10695, 10682, 305, LOC_BODY, 0, TS_DEFAULT},
-    {10708, 10739, 10708, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10770, 10811, 10770, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10852, 10896, 10852, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10940, 10983, 10940, 208, LOC_BODY, 0, TS_DEFAULT},
-    {6637, 11026, 6637, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11050, 11062, 11050, 306, LOC_BODY, 0, TS_DEFAULT},
-    {11074, 11085, 11074, 307, LOC_BODY, 0, TS_DEFAULT},
-    {11096, 11128, 11096, 308, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2407, 2414, 2423, 114, LOC_BODY, 0, TS_DEFAULT},
-    {6867, 11160, 6867, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6897, 11174, 11188, 309, LOC_BODY, 0, TS_DEFAULT},
-    {1984, 6938, 11202, 95, LOC_BODY, 0, TS_DEFAULT},
-    {6971, 11219, 11233, 310, LOC_BODY, 0, TS_DEFAULT},
-    {11247, 11258, 11247, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7012, 7031, 7012, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5495, 2227, 198, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7831, 7846, 7831, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7062, 7081, 11269, 311, LOC_BODY, 0, TS_DEFAULT},
-    {7993, 8009, 7993, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 312, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3197, 1199, 32, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11074, 11085, 11074, 313, LOC_BODY, 0, TS_DEFAULT},
-    {6867, 11160, 6867, 226, LOC_BODY, 0, TS_DEFAULT},
-    {11247, 11258, 11247, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7062, 11291, 11311, 314, LOC_BODY, 0, TS_DEFAULT},
-    {11331, 11352, 11331, 315, LOC_BODY, 0, TS_DEFAULT},
-    {11373, 11392, 11373, 316, LOC_BODY, 0, TS_DEFAULT},
-    {7187, 11411, 7187, 228, LOC_BODY, 0, TS_DEFAULT},
-    {7993, 8009, 7993, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 317, LOC_BODY, 0, TS_DEFAULT},
-    {11429, 11443, 11429, 205, LOC_BODY, 0, TS_DEFAULT},
-    {3721, 3726, 3721, 318, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 319, LOC_BODY, 0, TS_DEFAULT},
-    {11429, 11443, 11429, 208, LOC_BODY, 0, TS_DEFAULT},
-    {3721, 3726, 3721, 318, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 319, LOC_BODY, 0, TS_DEFAULT},
-    {3165, 3171, 3165, 320, LOC_BODY, 0, TS_DEFAULT},
-    {6151, 6137, 6151, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 321, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 322, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 323, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 324, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2783, 200, 32, LOC_BODY, 0, TS_DEFAULT},
-    {243, 8297, 243, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11457, 11476, 11457, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11495, 11506, 11495, 208, LOC_BODY, 0, TS_DEFAULT},
-    {6769, 6789, 6769, 33, LOC_BODY, 0, TS_DEFAULT},
-    {8893, 11517, 8893, 48, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5495, 2227, 198, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 325, LOC_BODY, 0, TS_DEFAULT},
-    {6215, 6224, 6215, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11530, 11544, 11530, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11558, 11568, 11558, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11578, 11594, 11578, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11610, 11620, 11610, 32, LOC_BODY, 0, TS_DEFAULT},
-    {7883, 11630, 7883, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11644, 11653, 11644, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11495, 11506, 11495, 208, LOC_BODY, 0, TS_DEFAULT},
-    {11662, 11675, 11662, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6769, 6789, 6769, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6809, 6821, 6809, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6833, 11688, 6833, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6847, 11702, 6847, 326, LOC_BODY, 0, TS_DEFAULT},
-    {6995, 11722, 6995, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 325, LOC_BODY, 0, TS_DEFAULT},
-    {8985, 11739, 8985, 48, LOC_BODY, 0, TS_DEFAULT},
-    {9007, 11761, 9007, 48, LOC_BODY, 0, TS_DEFAULT},
-    {9024, 11778, 9024, 48, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 327, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 328, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 329, LOC_BODY, 0, TS_DEFAULT},
-    {11495, 11506, 11495, 205, LOC_BODY, 0, TS_DEFAULT},
-    {11662, 11675, 11662, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6769, 6789, 6769, 33, LOC_BODY, 0, TS_DEFAULT},
-    {6809, 6821, 6809, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6995, 11722, 6995, 48, LOC_BODY, 0, TS_DEFAULT},
-    {6130, 6123, 6130, 325, LOC_BODY, 0, TS_DEFAULT},
-    {2578, 2585, 2590, 330, LOC_BODY, 0, TS_DEFAULT},
-    {11789, 11796, 11789, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11803, 11812, 11803, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11821, 11834, 11821, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4629, 1, 32, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 32, LOC_BODY, 0, TS_DEFAULT},
-    {44, 3952, 44, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11847, 11861, 11847, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1444, 8886, 1444, 32, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3216, 89, 32, LOC_BODY, 0, TS_DEFAULT},
-    {1260, 6351, 1260, 32, LOC_BODY, 0, TS_DEFAULT},
-    {9035, 11875, 9035, 33, LOC_BODY, 0, TS_DEFAULT},
-    {9049, 11889, 9049, 331, LOC_BODY, 0, TS_DEFAULT},
-    {6910, 11912, 6910, 32, LOC_BODY, 0, TS_DEFAULT},
-    {6984, 11923, 6984, 32, LOC_BODY, 0, TS_DEFAULT},
-    {11050, 11062, 11050, 306, LOC_BODY, 0, TS_DEFAULT},
-    {10476, 10484, 10476, 33, LOC_BODY, 0, TS_DEFAULT},
-    {7831, 7846, 7831, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 32, LOC_BODY, 0, TS_DEFAULT},
-    {10459, 11934, 10459, 33, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 59, LOC_BODY, 0, TS_DEFAULT},
+    {828, 850, 874, 60, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 59, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 55, LOC_BODY, 0, TS_DEFAULT},
+    {604, 898, 604, 52, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {909, 922, 937, 61, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 62, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {952, 966, 0, 63, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {979, 991, 1005, 64, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {1019, 95, 0, 65, LOC_BODY, 0, TS_DEFAULT},
+    {1028, 44, 0, 66, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 67, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1039, 1054, 1072, 68, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1090, 632, 0, 53, LOC_BODY, 0, TS_DEFAULT},
+    {1099, 1119, 0, 69, LOC_BODY, 0, TS_DEFAULT},
+    {1132, 1144, 0, 70, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1155, 1165, 1177, 71, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 72, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1189, 1199, 0, 73, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1208, 1216, 1226, 74, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 75, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1236, 1260, 0, 76, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1283, 1305, 1329, 77, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 78, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1353, 89, 0, 79, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1360, 1365, 1372, 80, LOC_BODY, 0, TS_DEFAULT},
+    {1379, 0, 0, 81, LOC_BODY, 0, TS_DEFAULT},
+    {1389, 0, 0, 82, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1028, 1412, 0, 66, LOC_BODY, 0, TS_DEFAULT},
+    {1422, 0, 0, 83, LOC_BODY, 0, TS_DEFAULT},
+    {1144, 0, 0, 84, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {1436, 1444, 0, 85, LOC_BODY, 0, TS_DEFAULT},
+    {1451, 1466, 1451, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1481, 1501, 0, 86, LOC_BODY, 0, TS_DEFAULT},
+    {1520, 0, 0, 87, LOC_BODY, 0, TS_DEFAULT},
+    {1553, 1565, 1553, 36, LOC_BODY, MF_IDEMPOTENCY, TS_DEFAULT},
+    {1577, 0, 0, 88, LOC_BODY, 0, TS_DEFAULT},
+    {1588, 0, 0, 89, LOC_BODY, 0, TS_DEFAULT},
+    {1608, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1623, 1645, 1623, 37, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1667, 1680, 1667, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1693, 0, 0, 90, LOC_BODY, 0, TS_DEFAULT},
+    {1717, 1746, 0, 91, LOC_BODY, 0, TS_DEFAULT},
+    {1774, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1792, 0, 0, 92, LOC_BODY, 0, TS_DEFAULT},
+    {1807, 0, 0, 93, LOC_BODY, 0, TS_DEFAULT},
+    {1826, 1845, 1826, 94, LOC_BODY, 0, TS_DEFAULT},
+    {562, 0, 0, 95, LOC_BODY, 0, TS_DEFAULT},
+    {1864, 1898, 1864, 96, LOC_BODY, 0, TS_DEFAULT},
+    {1932, 0, 0, 97, LOC_BODY, 0, TS_DEFAULT},
+    {1954, 0, 0, 98, LOC_BODY, 0, TS_DEFAULT},
+    {1967, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {1984, 1998, 0, 99, LOC_BODY, 0, TS_DEFAULT},
+    {2010, 0, 0, 100, LOC_BODY, 0, TS_DEFAULT},
+    {2019, 0, 0, 101, LOC_BODY, 0, TS_DEFAULT},
+    {2027, 0, 0, 102, LOC_BODY, 0, TS_DEFAULT},
+    {2042, 2064, 0, 103, LOC_BODY, 0, TS_DEFAULT},
+    {2085, 0, 0, 104, LOC_BODY, 0, TS_DEFAULT},
+    {2104, 0, 0, 52, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2113, 0, 0, 105, LOC_BODY, 0, TS_DEFAULT},
+    {2129, 0, 0, 52, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2138, 0, 0, 106, LOC_BODY, 0, TS_DEFAULT},
+    {2149, 2167, 2184, 107, LOC_BODY, 0, TS_DEFAULT},
+    {2201, 0, 0, 108, LOC_BODY, 0, TS_DEFAULT},
+    {2227, 0, 0, 109, LOC_BODY, 0, TS_DEFAULT},
+    {2236, 0, 0, 110, LOC_BODY, 0, TS_DEFAULT},
+    {2246, 0, 0, 111, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2302, 0, 0, 112, LOC_BODY, 0, TS_DEFAULT},
+    {2312, 2332, 0, 113, LOC_BODY, 0, TS_DEFAULT},
+    {2351, 2368, 0, 114, LOC_BODY, 0, TS_DEFAULT},
+    {1039, 2384, 0, 115, LOC_BODY, 0, TS_DEFAULT},
+    {1199, 0, 0, 116, LOC_BODY, 0, TS_DEFAULT},
+    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
+    {2398, 0, 0, 117, LOC_BODY, 0, TS_DEFAULT},
+    {2407, 2414, 2423, 118, LOC_BODY, 0, TS_DEFAULT},
+    {2432, 2442, 2455, 119, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2484, 2496, 2484, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2508, 2522, 2508, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1451, 1466, 1451, 36, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 55, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2536, 2442, 2455, 120, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2554, 2560, 2554, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2566, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 55, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2576, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2591, 2442, 2455, 120, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2554, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 55, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2576, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2609, 2442, 2455, 120, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 121, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 122, LOC_BODY, 0, TS_DEFAULT},
+    {2647, 2675, 2647, 37, LOC_BODY, 0, TS_DEFAULT},
+    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
+    {181, 2720, 181, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2739, 2763, 2739, 52, LOC_BODY, 0, TS_DEFAULT},
+    {2787, 2811, 2787, 123, LOC_BODY, 0, TS_DEFAULT},
+    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2845, 2867, 2845, 124, LOC_BODY, 0, TS_DEFAULT},
+    {2889, 2902, 2889, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2915, 2927, 2915, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2939, 2962, 2939, 52, LOC_BODY, 0, TS_DEFAULT},
+    {2985, 3013, 2985, 125, LOC_BODY, 0, TS_DEFAULT},
+    {272, 3041, 272, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3052, 3079, 3052, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3106, 3126, 3106, 37, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3157, 3187, 3157, 126, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 127, LOC_BODY, 0, TS_DEFAULT},
+    {3229, 3239, 3229, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {3258, 3263, 3258, 36, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 0, 3274, 128, LOC_BODY, 0, TS_DEFAULT},
+    {3281, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3316, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3343, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3368, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3384, 0, 0, 130, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {3389, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3409, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3440, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {3460, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {2787, 2811, 2787, 123, LOC_BODY, 0, TS_DEFAULT},
+    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3480, 3504, 3480, 131, LOC_BODY, 0, TS_DEFAULT},
+    {3528, 3542, 3528, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3556, 3574, 3556, 132, LOC_BODY, 0, TS_DEFAULT},
+    {407, 423, 407, 45, LOC_BODY, 0, TS_DEFAULT},
+    {2985, 3013, 2985, 133, LOC_BODY, 0, TS_DEFAULT},
+    {3592, 3602, 3592, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 134, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 525, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 546, 0, 135, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 562, 0, 95, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 632, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 136, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 751, 0, 137, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 138, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 139, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 29, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 140, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 141, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 103, 95, 142, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 44, 0, 143, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 144, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 0, 3274, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 1144, 0, 84, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 145, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 1199, 0, 116, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 146, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 147, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 89, 0, 39, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 48, LOC_BODY, 0, TS_DEFAULT},
+    {3612, 0, 0, 148, LOC_BODY, 0, TS_DEFAULT},
+    {3616, 0, 0, 148, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 1444, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 1501, 0, 149, LOC_BODY, 0, TS_DEFAULT},
+    {3623, 0, 0, 150, LOC_BODY, 0, TS_DEFAULT},
+    {3653, 0, 0, 151, LOC_BODY, 0, TS_DEFAULT},
+    {3679, 0, 0, 152, LOC_BODY, 0, TS_DEFAULT},
+    {3689, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {3699, 0, 0, 153, LOC_BODY, 0, TS_DEFAULT},
+    {3720, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {3735, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2630, 2637, 2642, 154, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 155, LOC_BODY, 0, TS_DEFAULT},
+    {3746, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3754, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3765, 3769, 3765, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3773, 3778, 3773, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3783, 0, 0, 156, LOC_BODY, 0, TS_DEFAULT},
+    {3794, 0, 0, 157, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 158, LOC_BODY, 0, TS_DEFAULT},
+    {3806, 0, 0, 159, LOC_BODY, 0, TS_DEFAULT},
+    {3823, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3842, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 160, LOC_BODY, 0, TS_DEFAULT},
+    {3850, 0, 0, 161, LOC_BODY, 0, TS_DEFAULT},
+    {3863, 0, 0, 162, LOC_BODY, 0, TS_DEFAULT},
+    {3876, 0, 0, 163, LOC_BODY, 0, TS_DEFAULT},
+    {3893, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {3917, 0, 0, 164, LOC_BODY, 0, TS_DEFAULT},
+    {3928, 0, 0, 165, LOC_BODY, 0, TS_DEFAULT},
+    {3746, 3949, 3746, 37, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2630, 2637, 2642, 166, LOC_BODY, 0, TS_DEFAULT},
+    {3957, 0, 0, 167, LOC_BODY, 0, TS_DEFAULT},
+    {3976, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3986, 3995, 3986, 36, LOC_BODY, 0, TS_DEFAULT},
+    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
+    {181, 2720, 181, 168, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 169, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4004, 44, 170, LOC_BODY, 0, TS_DEFAULT},
+    {4014, 4021, 4014, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4028, 4049, 4028, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4070, 4086, 4070, 52, LOC_BODY, 0, TS_DEFAULT},
+    {4102, 4115, 4102, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4128, 4136, 4128, 45, LOC_BODY, 0, TS_DEFAULT},
+    {4144, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4176, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4205, 0, 0, 171, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 172, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2368, 0, 142, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2384, 0, 143, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 173, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 174, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 175, LOC_BODY, 0, TS_DEFAULT},
+    {4218, 4231, 4218, 176, LOC_BODY, 0, TS_DEFAULT},
+    {145, 347, 0, 40, LOC_BODY, 0, TS_DEFAULT},
+    {4244, 4248, 4244, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4252, 4258, 4252, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4264, 4289, 4264, 177, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 178, LOC_BODY, 0, TS_DEFAULT},
+    {4144, 4314, 4144, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4176, 4346, 4176, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4205, 4375, 4205, 171, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 179, LOC_BODY, 0, TS_DEFAULT},
+    {3384, 4388, 3384, 130, LOC_BODY, 0, TS_DEFAULT},
+    {4393, 4412, 4393, 180, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 181, LOC_BODY, 0, TS_DEFAULT},
+    {4431, 4444, 4431, 36, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {4457, 4480, 4457, 182, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 39, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 183, LOC_BODY, 0, TS_DEFAULT},
+    {3773, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4503, 4252, 0, 184, LOC_BODY, 0, TS_DEFAULT},
+    {4510, 4523, 4510, 185, LOC_BODY, 0, TS_DEFAULT},
+    {1481, 4536, 1501, 186, LOC_BODY, 0, TS_DEFAULT},
+    {4555, 4564, 4555, 187, LOC_BODY, 0, TS_DEFAULT},
+    {4573, 4586, 4573, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4599, 4615, 4599, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4631, 4656, 4631, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4693, 4704, 4693, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4715, 4732, 4715, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4749, 4760, 4749, 188, LOC_BODY, 0, TS_DEFAULT},
+    {4771, 4784, 4771, 37, LOC_BODY, 0, TS_DEFAULT},
+    {562, 4797, 562, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4805, 4819, 4805, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4833, 4849, 4833, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4865, 4875, 4865, 189, LOC_BODY, 0, TS_DEFAULT},
+    {4885, 4897, 4885, 190, LOC_BODY, 0, TS_DEFAULT},
+    {2010, 4909, 2010, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4918, 4935, 4918, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3773, 3778, 3773, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 4952, 4965, 36, LOC_BODY, 0, TS_DEFAULT},
+    {4978, 4987, 4978, 191, LOC_BODY, 0, TS_DEFAULT},
+    {4996, 5012, 4996, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5028, 5041, 5028, 192, LOC_BODY, 0, TS_DEFAULT},
+    {5054, 5061, 5070, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2302, 5079, 2302, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5089, 5104, 5089, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5119, 5134, 5119, 193, LOC_BODY, 0, TS_DEFAULT},
+    {5149, 5163, 5149, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5177, 5195, 5177, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5213, 5230, 5213, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5247, 5263, 5247, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 5279, 5290, 194, LOC_BODY, 0, TS_DEFAULT},
+    {5301, 5313, 5301, 195, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {5325, 5336, 5325, 196, LOC_BODY, 0, TS_DEFAULT},
+    {5347, 5362, 5347, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5377, 5396, 5377, 197, LOC_BODY, 0, TS_DEFAULT},
+    {5415, 5433, 5415, 198, LOC_BODY, 0, TS_DEFAULT},
+    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
+    {181, 2720, 181, 168, LOC_BODY, 0, TS_DEFAULT},
+    {5451, 5458, 5468, 199, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5489, 5503, 5489, 200, LOC_BODY, 0, TS_DEFAULT},
+    {5517, 5532, 5517, 201, LOC_BODY, 0, TS_DEFAULT},
+    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5556, 5569, 5556, 201, LOC_BODY, 0, TS_DEFAULT},
+    {1954, 5582, 1954, 98, LOC_BODY, 0, TS_DEFAULT},
+    {5595, 5604, 5595, 203, LOC_BODY, 0, TS_DEFAULT},
+    {815, 5613, 815, 57, LOC_BODY, 0, TS_DEFAULT},
+    {5626, 5639, 5654, 204, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5669, 5685, 5703, 205, LOC_BODY, 0, TS_DEFAULT},
+    {966, 5721, 966, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5734, 5741, 5750, 206, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 5759, 13, 36, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4004, 44, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5776, 5790, 5776, 207, LOC_BODY, 0, TS_DEFAULT},
+    {5804, 5824, 5804, 207, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {111, 128, 111, 36, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5844, 5870, 5844, 208, LOC_BODY, 0, TS_DEFAULT},
+    {5896, 5911, 5896, 209, LOC_BODY, 0, TS_DEFAULT},
+    {5926, 5946, 5926, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5966, 5976, 5966, 37, LOC_BODY, 0, TS_DEFAULT},
+    {5986, 6010, 5986, 210, LOC_BODY, 0, TS_DEFAULT},
+    {6034, 6043, 6034, 36, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6052, 6063, 6052, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6074, 6083, 6074, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6092, 6110, 6092, 209, LOC_BODY, 0, TS_DEFAULT},
+    {1144, 6128, 1144, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6139, 6147, 6139, 211, LOC_BODY, 0, TS_DEFAULT},
+    {6155, 6165, 6155, 212, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 6175, 6182, 213, LOC_BODY, 0, TS_DEFAULT},
+    {4431, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6217, 6229, 6217, 214, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {6241, 6254, 6241, 215, LOC_BODY, 0, TS_DEFAULT},
+    {6267, 6276, 6267, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6285, 6296, 6285, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6307, 6323, 6307, 216, LOC_BODY, 0, TS_DEFAULT},
+    {6339, 6354, 6339, 212, LOC_BODY, 0, TS_DEFAULT},
+    {6369, 6386, 6369, 216, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 217, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {1260, 6403, 1260, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 218, LOC_BODY, 0, TS_DEFAULT},
+    {6426, 6437, 6426, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6448, 6452, 6448, 219, LOC_BODY, 0, TS_DEFAULT},
+    {6456, 6465, 6456, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6474, 6486, 6474, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6498, 0, 0, 220, LOC_BODY, 0, TS_DEFAULT},
+    {6520, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3258, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {6556, 0, 0, 221, LOC_BODY, 0, TS_DEFAULT},
+    {3258, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {6562, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6583, 0, 0, 222, LOC_BODY, 0, TS_DEFAULT},
+    {6612, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6621, 0, 0, 223, LOC_BODY, 0, TS_DEFAULT},
+    {6638, 0, 0, 212, LOC_BODY, 0, TS_DEFAULT},
+    {1998, 6649, 1998, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6661, 6675, 6661, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6689, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6713, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6739, 6764, 6739, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6789, 0, 0, 224, LOC_BODY, 0, TS_DEFAULT},
+    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6861, 6873, 6861, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6885, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6899, 0, 0, 225, LOC_BODY, 0, TS_DEFAULT},
+    {2407, 2368, 0, 114, LOC_BODY, 0, TS_DEFAULT},
+    {6919, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6933, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6949, 6962, 0, 226, LOC_BODY, 0, TS_DEFAULT},
+    {1967, 6973, 1967, 52, LOC_BODY, 0, TS_DEFAULT},
+    {1984, 6990, 1984, 99, LOC_BODY, 0, TS_DEFAULT},
+    {7007, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {7023, 7036, 0, 227, LOC_BODY, 0, TS_DEFAULT},
+    {7047, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {7064, 7083, 7064, 228, LOC_BODY, 0, TS_DEFAULT},
+    {7102, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7114, 7133, 7114, 229, LOC_BODY, 0, TS_DEFAULT},
+    {7155, 7186, 7155, 52, LOC_BODY, 0, TS_DEFAULT},
+    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6821, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6861, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6919, 0, 0, 230, LOC_BODY, 0, TS_DEFAULT},
+    {7047, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {7217, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {7114, 2268, 0, 231, LOC_BODY, 0, TS_DEFAULT},
+    {7239, 0, 0, 232, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4004, 44, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7257, 7272, 7257, 52, LOC_BODY, 0, TS_DEFAULT},
+    {4510, 4523, 4510, 185, LOC_BODY, 0, TS_DEFAULT},
+    {1481, 4536, 1501, 233, LOC_BODY, 0, TS_DEFAULT},
+    {4555, 4564, 4555, 187, LOC_BODY, 0, TS_DEFAULT},
+    {7287, 7303, 7287, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6498, 7319, 6498, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1520, 7341, 1520, 234, LOC_BODY, 0, TS_DEFAULT},
+    {1553, 1565, 1553, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1577, 7374, 1577, 235, LOC_BODY, 0, TS_DEFAULT},
+    {7385, 7409, 7385, 236, LOC_BODY, 0, TS_DEFAULT},
+    {1667, 1680, 1667, 37, LOC_BODY, 0, TS_DEFAULT},
+    {7433, 7456, 7481, 237, LOC_BODY, 0, TS_DEFAULT},
+    {7506, 7546, 7588, 238, LOC_BODY, 0, TS_DEFAULT},
+    {4693, 4704, 4693, 37, LOC_BODY, 0, TS_DEFAULT},
+    {1792, 7630, 1792, 239, LOC_BODY, 0, TS_DEFAULT},
+    {1807, 7645, 1807, 240, LOC_BODY, 0, TS_DEFAULT},
+    {4749, 4760, 4749, 188, LOC_BODY, 0, TS_DEFAULT},
+    {1826, 1845, 1826, 241, LOC_BODY, 0, TS_DEFAULT},
+    {562, 4797, 562, 36, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7664, 7682, 7664, 242, LOC_BODY, 0, TS_DEFAULT},
+    {1954, 5582, 1954, 98, LOC_BODY, 0, TS_DEFAULT},
+    {1998, 6649, 1998, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2010, 4909, 2010, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2019, 7700, 2019, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7708, 7719, 7708, 212, LOC_BODY, 0, TS_DEFAULT},
+    {7730, 7739, 7750, 243, LOC_BODY, 0, TS_DEFAULT},
+    {2085, 7761, 2085, 244, LOC_BODY, 0, TS_DEFAULT},
+    {2113, 7780, 2113, 245, LOC_BODY, 0, TS_DEFAULT},
+    {2138, 7796, 2138, 246, LOC_BODY, 0, TS_DEFAULT},
+    {2149, 7807, 7827, 247, LOC_BODY, 0, TS_DEFAULT},
+    {2201, 7847, 2201, 248, LOC_BODY, 0, TS_DEFAULT},
+    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2236, 7873, 2236, 110, LOC_BODY, 0, TS_DEFAULT},
+    {4978, 4987, 4978, 191, LOC_BODY, 0, TS_DEFAULT},
+    {4996, 5012, 4996, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7883, 7898, 7883, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2246, 7913, 2246, 249, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5028, 5041, 5028, 192, LOC_BODY, 0, TS_DEFAULT},
+    {7935, 7949, 7957, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7965, 7981, 7991, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2302, 5079, 2302, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5089, 5104, 5089, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5119, 5134, 5119, 193, LOC_BODY, 0, TS_DEFAULT},
+    {2312, 8001, 8023, 250, LOC_BODY, 0, TS_DEFAULT},
+    {1039, 2414, 2423, 118, LOC_BODY, 0, TS_DEFAULT},
+    {8045, 8061, 8045, 37, LOC_BODY, 0, TS_DEFAULT},
+    {8077, 8099, 8077, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5247, 5263, 5247, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 5503, 5489, 200, LOC_BODY, 0, TS_DEFAULT},
+    {5301, 5313, 5301, 195, LOC_BODY, 0, TS_DEFAULT},
+    {8121, 8143, 8150, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
+    {5325, 5336, 5325, 36, LOC_BODY, 0, TS_DEFAULT},
+    {5347, 5362, 5347, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8157, 8182, 8157, 209, LOC_BODY, 0, TS_DEFAULT},
+    {5377, 5396, 5377, 197, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8207, 8220, 8207, 200, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8233, 8247, 8233, 200, LOC_BODY, 0, TS_DEFAULT},
+    {8261, 8275, 8261, 251, LOC_BODY, 0, TS_DEFAULT},
+    {8289, 8298, 8289, 252, LOC_BODY, 0, TS_DEFAULT},
+    {8307, 8328, 8307, 253, LOC_BODY, 0, TS_DEFAULT},
+    {243, 8349, 243, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8363, 8382, 8363, 254, LOC_BODY, 0, TS_DEFAULT},
+    {8261, 8275, 8261, 36, LOC_BODY, 0, TS_DEFAULT},
+    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8401, 8416, 8401, 255, LOC_BODY, 0, TS_DEFAULT},
+    {8431, 8457, 8431, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8483, 8501, 8483, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8519, 8535, 8519, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8551, 8558, 8551, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8565, 8576, 8565, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8587, 8609, 8587, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8631, 8642, 8631, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8653, 8664, 8653, 256, LOC_BODY, 0, TS_DEFAULT},
+    {8261, 8275, 8261, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8289, 8298, 8289, 252, LOC_BODY, 0, TS_DEFAULT},
+    {8307, 8328, 8307, 253, LOC_BODY, 0, TS_DEFAULT},
+    {243, 8349, 243, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8363, 8382, 8363, 255, LOC_BODY, 0, TS_DEFAULT},
+    {471, 8675, 471, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8684, 8703, 8684, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 149, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 257, LOC_BODY, 0, TS_DEFAULT},
+    {8722, 8727, 8722, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8732, 8740, 8732, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8748, 8756, 8748, 258, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 259, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 260, LOC_BODY, 0, TS_DEFAULT},
+    {8722, 8727, 8722, 52, LOC_BODY, 0, TS_DEFAULT},
+    {3773, 3778, 3773, 261, LOC_BODY, 0, TS_DEFAULT},
+    {8748, 8756, 8748, 262, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 259, LOC_BODY, 0, TS_DEFAULT},
+    {8764, 8780, 8764, 37, LOC_BODY, 0, TS_DEFAULT},
+    {8796, 8804, 8796, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3976, 8812, 3976, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 263, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 264, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 265, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 266, LOC_BODY, 0, TS_DEFAULT},
+    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8822, 8835, 8822, 267, LOC_BODY, 0, TS_DEFAULT},
+    {8848, 8865, 8848, 268, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8882, 8897, 8882, 269, LOC_BODY, 0, TS_DEFAULT},
+    {8912, 8919, 8912, 36, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8722, 8727, 8722, 270, LOC_BODY, 0, TS_DEFAULT},
+    {8732, 8740, 8732, 36, LOC_BODY, 0, TS_DEFAULT},
+    {8926, 8932, 8926, 271, LOC_BODY, 0, TS_DEFAULT},
+    {1444, 8938, 1444, 36, LOC_BODY, 0, TS_DEFAULT},
+    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
+    {181, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
+    {8945, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {5966, 5976, 5966, 37, LOC_BODY, 0, TS_DEFAULT},
+    {8958, 8963, 8958, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6034, 6043, 6034, 36, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1144, 6128, 1144, 84, LOC_BODY, 0, TS_DEFAULT},
+    {8968, 8979, 8968, 52, LOC_BODY, 0, TS_DEFAULT},
+    {8990, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6285, 6296, 6285, 52, LOC_BODY, 0, TS_DEFAULT},
+    {9015, 9026, 9015, 272, LOC_BODY, 0, TS_DEFAULT},
+    {9037, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {9059, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {9076, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {9087, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {9101, 0, 0, 273, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 274, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 275, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 276, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 277, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 278, LOC_BODY, 0, TS_DEFAULT},
+    {3623, 9124, 3623, 150, LOC_BODY, 0, TS_DEFAULT},
+    {3653, 9154, 3653, 279, LOC_BODY, 0, TS_DEFAULT},
+    {3679, 9180, 3679, 152, LOC_BODY, 0, TS_DEFAULT},
+    {3689, 9190, 3689, 52, LOC_BODY, 0, TS_DEFAULT},
+    {3699, 9200, 3699, 153, LOC_BODY, 0, TS_DEFAULT},
+    {3720, 9221, 3720, 52, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 280, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 281, LOC_BODY, 0, TS_DEFAULT},
+    {3746, 3949, 3746, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3754, 9236, 3754, 37, LOC_BODY, 0, TS_DEFAULT},
+    {3765, 3769, 3765, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9247, 9250, 9247, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 282, LOC_BODY, 0, TS_DEFAULT},
+    {3850, 9253, 3850, 161, LOC_BODY, 0, TS_DEFAULT},
+    {9266, 9282, 9266, 283, LOC_BODY, 0, TS_DEFAULT},
+    {3863, 9298, 3863, 162, LOC_BODY, 0, TS_DEFAULT},
+    {3876, 9311, 3876, 163, LOC_BODY, 0, TS_DEFAULT},
+    {3893, 9328, 3893, 52, LOC_BODY, 0, TS_DEFAULT},
+    {3917, 9352, 3917, 164, LOC_BODY, 0, TS_DEFAULT},
+    {3928, 9363, 3928, 165, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 284, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 285, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 286, LOC_BODY, 0, TS_DEFAULT},
+    {3957, 9384, 3957, 167, LOC_BODY, 0, TS_DEFAULT},
+    {4144, 4314, 4144, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4176, 4346, 4176, 37, LOC_BODY, 0, TS_DEFAULT},
+    {4205, 4375, 4205, 171, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 287, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 288, LOC_BODY, 0, TS_DEFAULT},
+    {6203, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 289, LOC_BODY, 0, TS_DEFAULT},
+    {6203, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 290, LOC_BODY, 0, TS_DEFAULT},
+    {4431, 4444, 4431, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9403, 9417, 9429, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9441, 3263, 3258, 291, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 292, LOC_BODY, 0, TS_DEFAULT},
+    {8722, 8727, 8722, 293, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9457, 9473, 9457, 294, LOC_BODY, 0, TS_DEFAULT},
+    {9489, 9498, 9489, 212, LOC_BODY, 0, TS_DEFAULT},
+    {9507, 9517, 9507, 212, LOC_BODY, 0, TS_DEFAULT},
+    {9527, 9545, 9527, 212, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 295, LOC_BODY, 0, TS_DEFAULT},
+    {9563, 9580, 9563, 296, LOC_BODY, 0, TS_DEFAULT},
+    {9597, 9607, 9597, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9617, 9622, 9617, 37, LOC_BODY, 0, TS_DEFAULT},
+    {9627, 9642, 9627, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9657, 9681, 9657, 36, LOC_BODY, 0, TS_DEFAULT},
+    {966, 5721, 966, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9597, 9607, 9597, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9705, 9722, 9705, 297, LOC_BODY, 0, TS_DEFAULT},
+    {9739, 9754, 9739, 298, LOC_BODY, 0, TS_DEFAULT},
+    {9769, 9790, 9769, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9811, 9836, 9811, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9861, 9885, 9861, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9909, 9937, 9909, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9597, 9607, 9597, 36, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9965, 9981, 9965, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7991, 7981, 7991, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9997, 10012, 9997, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10027, 10040, 10027, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7064, 7083, 7064, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10053, 10067, 10053, 299, LOC_BODY, 0, TS_DEFAULT},
+    {10081, 10088, 10081, 300, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 301, LOC_BODY, 0, TS_DEFAULT},
+    {10095, 10112, 10095, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1260, 6403, 1260, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10129, 10138, 10129, 52, LOC_BODY, 0, TS_DEFAULT},
+    {10147, 10158, 10147, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10169, 10178, 10169, 302, LOC_BODY, 0, TS_DEFAULT},
+    {10187, 10198, 10187, 303, LOC_BODY, 0, TS_DEFAULT},
+    {10209, 10223, 10209, 304, LOC_BODY, 0, TS_DEFAULT},
+    {10237, 10244, 10237, 52, LOC_BODY, 0, TS_DEFAULT},
+    {10251, 10268, 2407, 305, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 306, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 307, LOC_BODY, 0, TS_DEFAULT},
+    {10275, 10307, 10275, 37, LOC_BODY, 0, TS_DEFAULT},
+    {10339, 10382, 10339, 37, LOC_BODY, 0, TS_DEFAULT},
+    {10425, 10468, 10425, 37, LOC_BODY, 0, TS_DEFAULT},
+    {10511, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6962, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7036, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10528, 10536, 10528, 37, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {6426, 6437, 6426, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6448, 6452, 6448, 308, LOC_BODY, 0, TS_DEFAULT},
+    {6498, 7319, 6498, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6520, 10544, 6520, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10580, 10604, 10580, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10628, 10655, 10628, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10682, 10708, 10682, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10734, 10747, 10734, 309, LOC_BODY, 0, TS_DEFAULT},
+    {10760, 10791, 10760, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10822, 10863, 10822, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10904, 10948, 10904, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10992, 11035, 10992, 212, LOC_BODY, 0, TS_DEFAULT},
+    {6689, 11078, 6689, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11102, 11114, 11102, 310, LOC_BODY, 0, TS_DEFAULT},
+    {11126, 11137, 11126, 311, LOC_BODY, 0, TS_DEFAULT},
+    {11148, 11180, 11148, 312, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2407, 2414, 2423, 118, LOC_BODY, 0, TS_DEFAULT},
+    {6919, 11212, 6919, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6949, 11226, 11240, 313, LOC_BODY, 0, TS_DEFAULT},
+    {1984, 6990, 11254, 99, LOC_BODY, 0, TS_DEFAULT},
+    {7023, 11271, 11285, 314, LOC_BODY, 0, TS_DEFAULT},
+    {11299, 11310, 11299, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7064, 7083, 7064, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7883, 7898, 7883, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7114, 7133, 11321, 315, LOC_BODY, 0, TS_DEFAULT},
+    {8045, 8061, 8045, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 316, LOC_BODY, 0, TS_DEFAULT},
+    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11126, 11137, 11126, 317, LOC_BODY, 0, TS_DEFAULT},
+    {6919, 11212, 6919, 230, LOC_BODY, 0, TS_DEFAULT},
+    {11299, 11310, 11299, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7114, 11343, 11363, 318, LOC_BODY, 0, TS_DEFAULT},
+    {11383, 11404, 11383, 319, LOC_BODY, 0, TS_DEFAULT},
+    {11425, 11444, 11425, 320, LOC_BODY, 0, TS_DEFAULT},
+    {7239, 11463, 7239, 232, LOC_BODY, 0, TS_DEFAULT},
+    {8045, 8061, 8045, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 321, LOC_BODY, 0, TS_DEFAULT},
+    {11481, 11495, 11481, 209, LOC_BODY, 0, TS_DEFAULT},
+    {3773, 3778, 3773, 322, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 323, LOC_BODY, 0, TS_DEFAULT},
+    {11481, 11495, 11481, 212, LOC_BODY, 0, TS_DEFAULT},
+    {3773, 3778, 3773, 322, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 323, LOC_BODY, 0, TS_DEFAULT},
+    {3217, 3223, 3217, 324, LOC_BODY, 0, TS_DEFAULT},
+    {6203, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 325, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 326, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 327, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 328, LOC_BODY, 0, TS_DEFAULT},
+    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
+    {243, 8349, 243, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11509, 11528, 11509, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11547, 11558, 11547, 212, LOC_BODY, 0, TS_DEFAULT},
+    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
+    {8945, 11569, 8945, 52, LOC_BODY, 0, TS_DEFAULT},
+    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 329, LOC_BODY, 0, TS_DEFAULT},
+    {6267, 6276, 6267, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11582, 11596, 11582, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11610, 11620, 11610, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11630, 11646, 11630, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11662, 11672, 11662, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7935, 11682, 7935, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11696, 11705, 11696, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11547, 11558, 11547, 212, LOC_BODY, 0, TS_DEFAULT},
+    {11714, 11727, 11714, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6861, 6873, 6861, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6885, 11740, 6885, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6899, 11754, 6899, 330, LOC_BODY, 0, TS_DEFAULT},
+    {7047, 11774, 7047, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 329, LOC_BODY, 0, TS_DEFAULT},
+    {9037, 11791, 9037, 52, LOC_BODY, 0, TS_DEFAULT},
+    {9059, 11813, 9059, 52, LOC_BODY, 0, TS_DEFAULT},
+    {9076, 11830, 9076, 52, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 331, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 332, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 333, LOC_BODY, 0, TS_DEFAULT},
+    {11547, 11558, 11547, 209, LOC_BODY, 0, TS_DEFAULT},
+    {11714, 11727, 11714, 36, LOC_BODY, 0, TS_DEFAULT},
+    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
+    {6861, 6873, 6861, 52, LOC_BODY, 0, TS_DEFAULT},
+    {7047, 11774, 7047, 52, LOC_BODY, 0, TS_DEFAULT},
+    {6182, 6175, 6182, 329, LOC_BODY, 0, TS_DEFAULT},
+    {2630, 2637, 2642, 334, LOC_BODY, 0, TS_DEFAULT},
+    {11841, 11848, 11841, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11855, 11864, 11855, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11873, 11886, 11873, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4004, 44, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11899, 11913, 11899, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1444, 8938, 1444, 36, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
+    {1260, 6403, 1260, 36, LOC_BODY, 0, TS_DEFAULT},
+    {9087, 11927, 9087, 37, LOC_BODY, 0, TS_DEFAULT},
+    {9101, 11941, 9101, 335, LOC_BODY, 0, TS_DEFAULT},
+    {6962, 11964, 6962, 36, LOC_BODY, 0, TS_DEFAULT},
+    {7036, 11975, 7036, 36, LOC_BODY, 0, TS_DEFAULT},
+    {11102, 11114, 11102, 310, LOC_BODY, 0, TS_DEFAULT},
+    {10528, 10536, 10528, 37, LOC_BODY, 0, TS_DEFAULT},
+    {7883, 7898, 7883, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
+    {10511, 11986, 10511, 37, LOC_BODY, 0, TS_DEFAULT},
 };
 
 static const struct aws_op_model ops[] = {
-    {&aws_svc_ec2, 11951, 11971, M_POST, 11993, 200, 0, 1, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 11995, 12008, M_POST, 11993, 200, 2, 3, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12022, 12033, M_POST, 11993, 200, 4, 65535, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12045, 12055, M_POST, 11993, 200, 5, 6, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12066, 12081, M_POST, 11993, 200, 7, 8, 0, 615, 615, 604, 638, 0},
-    {&aws_svc_ec2, 12097, 12120, M_POST, 11993, 200, 9, 10, 0, 615, 615, 604, 762, 0},
-    {&aws_svc_ec2, 12145, 12175, M_POST, 11993, 200, 11, 12, 0, 615, 615, 604, 828, 0},
-    {&aws_svc_ec2, 12208, 12226, M_POST, 11993, 200, 13, 14, 0, 615, 615, 604, 909, 0},
-    {&aws_svc_ec2, 12245, 12265, M_POST, 11993, 200, 15, 16, 0, 615, 615, 604, 979, 0},
-    {&aws_svc_ec2, 12287, 12310, M_POST, 11993, 200, 17, 18, 0, 615, 615, 604, 1039, 0},
-    {&aws_svc_ec2, 12335, 12353, M_POST, 11993, 200, 19, 20, 0, 615, 615, 604, 1155, 0},
-    {&aws_svc_ec2, 12372, 12388, M_POST, 11993, 200, 21, 22, 0, 615, 615, 604, 1208, 0},
-    {&aws_svc_ec2, 12405, 12435, M_POST, 11993, 200, 23, 24, 0, 615, 615, 604, 1283, 0},
-    {&aws_svc_ec2, 12468, 12481, M_POST, 11993, 200, 25, 26, 0, 615, 615, 604, 1360, 0},
-    {&aws_svc_ec2, 12495, 12519, M_POST, 11993, 200, 27, 65535, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12545, 12558, M_POST, 11993, 200, 28, 29, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12572, 12591, M_POST, 11993, 200, 30, 31, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12003, 12023, M_POST, 12045, 200, 0, 1, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12047, 12060, M_POST, 12045, 200, 2, 3, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12074, 12085, M_POST, 12045, 200, 4, 65535, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12097, 12107, M_POST, 12045, 200, 5, 6, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12118, 12133, M_POST, 12045, 200, 7, 8, 0, 615, 615, 604, 638, 0},
+    {&aws_svc_ec2, 12149, 12172, M_POST, 12045, 200, 9, 10, 0, 615, 615, 604, 762, 0},
+    {&aws_svc_ec2, 12197, 12227, M_POST, 12045, 200, 11, 12, 0, 615, 615, 604, 828, 0},
+    {&aws_svc_ec2, 12260, 12278, M_POST, 12045, 200, 13, 14, 0, 615, 615, 604, 909, 0},
+    {&aws_svc_ec2, 12297, 12317, M_POST, 12045, 200, 15, 16, 0, 615, 615, 604, 979, 0},
+    {&aws_svc_ec2, 12339, 12362, M_POST, 12045, 200, 17, 18, 0, 615, 615, 604, 1039, 0},
+    {&aws_svc_ec2, 12387, 12405, M_POST, 12045, 200, 19, 20, 0, 615, 615, 604, 1155, 0},
+    {&aws_svc_ec2, 12424, 12440, M_POST, 12045, 200, 21, 22, 0, 615, 615, 604, 1208, 0},
+    {&aws_svc_ec2, 12457, 12487, M_POST, 12045, 200, 23, 24, 0, 615, 615, 604, 1283, 0},
+    {&aws_svc_ec2, 12520, 12533, M_POST, 12045, 200, 25, 26, 0, 615, 615, 604, 1360, 0},
+    {&aws_svc_ec2, 12547, 12571, M_POST, 12045, 200, 27, 65535, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12597, 12610, M_POST, 12045, 200, 28, 29, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12624, 12639, M_POST, 12045, 200, 30, 31, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12655, 12669, M_POST, 12045, 200, 32, 33, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 12684, 12703, M_POST, 12045, 200, 34, 35, 0, 0, 0, 0, 0, 0},
 };
 
 const struct aws_service_model aws_svc_ec2 = {
-    pool, shapes, members, ops, 17, 332, AWS_PROTO_EC2,
-    12611, 12611, 12611, 12615, 12615, 12619, 0, 0, 0,
+    pool, shapes, members, ops, 19, 336, AWS_PROTO_EC2,
+    12723, 12723, 12723, 12727, 12727, 12731, 0, 0, 0,
 };
