@@ -32,6 +32,8 @@
 #include "core/timeutil.h"
 
 #define USER_AGENT "drover/" DROVER_VERSION
+/* A call the rate limiter would hold longer than this asks it again then. */
+#define RL_RECHECK_MS 250
 
 /* Per destination (account or credential identity, region, service). */
 struct dest {
@@ -550,6 +552,13 @@ static void call_send(struct call *k)
     /* ratelimit_acquire takes a token and says how long to wait before using it */
     if (k->dest && !c->cfg.no_adaptive && !k->rl_waited) {
         wait = ratelimit_acquire(&k->dest->rl, time_now_ms());
+        if (wait > RL_RECHECK_MS) {
+            /* a long wait was computed at today's rate: ask again soon */
+            ratelimit_unacquire(&k->dest->rl);
+            if (transport_timer(c->tp, RL_RECHECK_MS, on_send_timer, k, &e) < 0)
+                call_fail(k, &e);
+            return;
+        }
         if (wait > 0) {
             k->rl_waited = true;
             if (transport_timer(c->tp, wait, on_send_timer, k, &e) < 0)

@@ -298,6 +298,12 @@ int64_t ratelimit_acquire(struct ratelimit *rl, int64_t now_ms)
     return (int64_t)ceil(wait * 1000.0);
 }
 
+void ratelimit_unacquire(struct ratelimit *rl)
+{
+    if (rl->enabled)
+        rl->current_capacity += 1;
+}
+
 /* RateClocker.record */
 static double clock_record(struct ratelimit *rl, double now)
 {

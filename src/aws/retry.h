@@ -142,6 +142,13 @@ void ratelimit_init(struct ratelimit *rl);
  * for the same time instead.
  */
 int64_t ratelimit_acquire(struct ratelimit *rl, int64_t now_ms);
+/*
+ * Gives back the token a ratelimit_acquire that answered > 0 reserved, for
+ * a caller that would rather wait a while and ask again: botocore's
+ * waiters wake when the fill rate changes, and asking again is how a
+ * waiter here sees a rate that grew (or fell) in the meantime.
+ */
+void ratelimit_unacquire(struct ratelimit *rl);
 /* Call for every response (or transport failure), throttled or not. */
 void ratelimit_update(struct ratelimit *rl, bool throttled, int64_t now_ms);
 

@@ -113,3 +113,22 @@ int cli_report_aws_error(const char *operation, const struct dr_err *err)
     }
     return cli_fail(-(int)err->status, err);
 }
+
+int cli_split_csv(const char *csv, char **buf, const char **v, size_t max, size_t *n)
+{
+    char *p, *save = NULL, *tok;
+
+    *n = 0;
+    if (!(*buf = strdup(csv)))
+        return -1;
+    for (p = *buf; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
+        while (*tok == ' ')
+            tok++;
+        if (!*tok)
+            continue;
+        if (*n == max)
+            return -1;
+        v[(*n)++] = tok;
+    }
+    return *n ? 0 : -1;
+}

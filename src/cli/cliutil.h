@@ -33,4 +33,11 @@ int cli_role_from_opts(const struct cmd_ctx *ctx, struct cred_role *role, struct
  * (exit 1); anything else goes through cli_fail. Returns the exit code. */
 int cli_report_aws_error(const char *operation, const struct dr_err *err);
 
+/*
+ * Splits "a,b" into up to max non-empty items: *buf gets a writable copy
+ * (the caller frees it) and v[] points into it. -1 when empty, over max
+ * or out of memory.
+ */
+int cli_split_csv(const char *csv, char **buf, const char **v, size_t max, size_t *n);
+
 #endif

@@ -18,27 +18,6 @@
 
 #define MAX_SELECT 1024
 
-/* Splits "a,b" into borrowed slices of a writable copy (*buf, freed by the caller). */
-static int split_csv(const char *csv, char **buf, const char **v, size_t *n)
-{
-    char *p, *save = NULL, *tok;
-
-    *n = 0;
-    *buf = strdup(csv);
-    if (!*buf)
-        return -1;
-    for (p = *buf; (tok = strtok_r(p, ",", &save)) != NULL; p = NULL) {
-        while (*tok == ' ')
-            tok++;
-        if (!*tok)
-            continue;
-        if (*n == MAX_SELECT)
-            return -1;
-        v[(*n)++] = tok;
-    }
-    return 0;
-}
-
 struct progress_state {
     bool tty;
     bool shown;
@@ -73,14 +52,14 @@ static int discover_exec(struct cmd_ctx *ctx)
     memset(&r, 0, sizeof(r));
     dr_err_clear(&err);
     if ((v = cmd_opt(ctx, "accounts"))) {
-        if (split_csv(v, &abuf, accts, &o.naccounts) < 0 || o.naccounts == 0) {
+        if (cli_split_csv(v, &abuf, accts, MAX_SELECT, &o.naccounts) < 0) {
             free(abuf);
             return cmd_usage_error(ctx, "accounts: expected a comma-separated list of IDs");
         }
         o.accounts = accts;
     }
     if ((v = cmd_opt(ctx, "regions"))) {
-        if (split_csv(v, &rbuf, regs, &o.nregions) < 0 || o.nregions == 0) {
+        if (cli_split_csv(v, &rbuf, regs, MAX_SELECT, &o.nregions) < 0) {
             free(abuf);
             free(rbuf);
             return cmd_usage_error(ctx, "regions: expected a comma-separated list of regions");

@@ -14,6 +14,7 @@
 
 #include "aws/retry.h"
 #include "core/jsonutil.h"
+#include "core/log.h"
 #include "core/str.h"
 #include "core/strmap.h"
 #include "core/table.h"
@@ -23,9 +24,10 @@
 struct acct {
     const struct store_account *a;
     struct cred_role role;
-    /* AssumeRole goes to STS in a->regions[sts_idx]; a transient failure
-     * there (a regional outage) moves it to the next region. */
-    size_t sts_idx;
+    /* AssumeRole goes to STS in a->regions[(sts_base + sts_idx) % n]:
+     * accounts are spread over their regions' STS endpoints, and a
+     * transient failure there (a regional outage) moves on to the next. */
+    size_t sts_base, sts_idx;
 };
 
 struct disc;
@@ -69,7 +71,11 @@ static char *fmt_error(const char *op, const struct dr_err *e)
 {
     char buf[DR_ERR_MSG_MAX + DR_ERR_CODE_MAX + 96];
 
-    if (e->code[0])
+    size_t n = strlen(op);
+
+    if (strncmp(e->msg, op, n) == 0 && strncmp(e->msg + n, ": ", 2) == 0)
+        snprintf(buf, sizeof(buf), "%s", e->msg); /* the message names the operation already */
+    else if (e->code[0])
         snprintf(buf, sizeof(buf), "%s: %s: %s", op, e->code, e->msg);
     else
         snprintf(buf, sizeof(buf), "%s: %s", op, e->msg[0] ? e->msg : dr_strerror(e->status));
@@ -111,26 +117,26 @@ static void task_done(struct ar_task *t)
     free(t);
 }
 
-static void task_fail_store(struct ar_task *t)
+/* Marks the snapshot failed with out->error (the old rows stay, stale). */
+static void record_failure(struct store *s, const char *account_id, const char *region,
+                           struct discover_ar *out)
 {
-    struct disc *d = t->d;
     struct dr_err e;
 
     dr_err_clear(&e);
-    if (store_snapshot_mark_failed(d->s, t->acct->a->account_id, t->out->region, t->out->error,
-                                   time_now_ms(), &e) < 0) {
+    if (store_snapshot_mark_failed(s, account_id, region, out->error, time_now_ms(), &e) < 0) {
         char *more = NULL;
-        if (asprintf(&more, "%s (and recording the failure: %s)", t->out->error, e.msg) > 0) {
-            free(t->out->error);
-            t->out->error = more;
+        if (asprintf(&more, "%s (and recording the failure: %s)", out->error, e.msg) > 0) {
+            free(out->error);
+            out->error = more;
         }
     }
-    t->out->servers = t->out->healthy = t->out->lagging = t->out->stalled = 0;
-    t->out->recovery_instances = t->out->jobs = t->out->enriched = 0;
+    out->servers = out->healthy = out->lagging = out->stalled = 0;
+    out->recovery_instances = out->jobs = out->enriched = 0;
 }
 
 /* Counts enriched servers: awsInstanceID among the EC2 instances found. */
-static int64_t count_enriched(json_t *servers, json_t *ec2)
+static int64_t count_enriched(const json_t *servers, const json_t *ec2)
 {
     struct strmap ids;
     int64_t n = 0;
@@ -159,46 +165,73 @@ static int64_t count_enriched(json_t *servers, json_t *ec2)
 }
 
 /* All paginations are done: write the snapshot or record the failure. */
-static void task_finish(struct ar_task *t)
+int discover_ingest(struct store *s, const char *account_id, const char *region,
+                    const json_t *servers, const json_t *ris, const json_t *jobs, const json_t *ec2,
+                    struct discover_ar *out)
 {
-    struct disc *d = t->d;
     struct store_snapshot_in in;
     struct store_drs_server sv;
     struct dr_err e;
+    int64_t t0 = time_mono_ms();
     size_t i;
     json_t *x;
+    int rc;
 
-    if (t->failed) {
-        task_fail_store(t);
-        task_done(t);
-        return;
-    }
     memset(&in, 0, sizeof(in));
     dr_err_clear(&e);
-    in.account_id = t->acct->a->account_id;
-    in.region = t->out->region;
+    in.account_id = account_id;
+    in.region = region;
     in.fetched_at = time_now_ms();
-    in.servers = t->servers;
-    in.recovery_instances = t->ris;
-    in.jobs = t->jobs;
-    in.ec2_instances = t->ec2;
-    if (store_snapshot_replace(d->s, &in, &e) < 0) {
+    in.servers = servers;
+    in.recovery_instances = ris;
+    in.jobs = jobs;
+    in.ec2_instances = ec2;
+    rc = store_snapshot_replace(s, &in, &e);
+    log_at(LOG_DEBUG, "discover: stored %s/%s (%zu servers) in %lld ms", account_id, region,
+           json_array_size(servers), (long long)(time_mono_ms() - t0));
+    if (rc < 0) {
         /* a malformed item: the response is rejected whole, the old snapshot kept */
-        t->out->error = fmt_error("DescribeSourceServers", &e);
-        task_fail_store(t);
+        out->error = fmt_error("DescribeSourceServers", &e);
+        record_failure(s, account_id, region, out);
+        return rc;
+    }
+    out->servers = out->healthy = out->lagging = out->stalled = 0;
+    json_array_foreach(servers, i, x)
+    {
+        if (store_drs_server_parse(x, &sv, NULL) == 0)
+            count_server(out, &sv);
+    }
+    out->servers = (int64_t)json_array_size(servers);
+    out->recovery_instances = (int64_t)json_array_size(ris);
+    out->jobs = (int64_t)json_array_size(jobs);
+    out->enriched = count_enriched(servers, ec2);
+    return 0;
+}
+
+/* All paginations are done: write the snapshot or record the failure. */
+static void task_finish(struct ar_task *t)
+{
+    struct disc *d = t->d;
+
+    if (t->failed) {
+        record_failure(d->s, t->acct->a->account_id, t->out->region, t->out);
         task_done(t);
         return;
     }
-    json_array_foreach(t->servers, i, x)
-    {
-        if (store_drs_server_parse(x, &sv, NULL) == 0)
-            count_server(t->out, &sv);
+    if (discover_ingest(d->s, t->acct->a->account_id, t->out->region, t->servers, t->ris, t->jobs,
+                        t->ec2, t->out) < 0) {
+        task_done(t);
+        return;
     }
-    t->out->servers = (int64_t)json_array_size(t->servers);
-    t->out->recovery_instances = (int64_t)json_array_size(t->ris);
-    t->out->jobs = (int64_t)json_array_size(t->jobs);
-    t->out->enriched = count_enriched(t->servers, t->ec2);
     d->r->servers_total += t->out->servers;
+    if (d->o->on_snapshot) {
+        const struct acct *ac = t->acct;
+        struct discover_snapshot sn = {
+            ac->a->account_id, t->out->region,
+            t->servers,        t->ec2,
+            &ac->role,         ac->a->regions[(ac->sts_base + ac->sts_idx) % ac->a->nregions]};
+        d->o->on_snapshot(d->o->snapshot_ud, &sn);
+    }
     task_done(t);
 }
 
@@ -238,19 +271,20 @@ static void pg_step_done(struct ar_task *t)
     task_finish(t);
 }
 
-/* Appends a page's items to the task's array; false when the page is malformed. */
-static bool take_items(struct pg *p, json_t *page)
+bool discover_take_page(json_t *dst, const json_t *page, bool ec2)
 {
     json_t *list, *x;
     size_t i;
 
-    if (!p->ec2) {
+    if (!json_is_object(page))
+        return false;
+    if (!ec2) {
         list = json_object_get(page, "items");
         if (!list)
             return true; /* an empty page may omit the list */
         if (!json_is_array(list))
             return false;
-        return json_array_extend(p->dst, list) == 0;
+        return json_array_extend(dst, list) == 0;
     }
     list = json_object_get(page, "Reservations");
     if (list && !json_is_array(list))
@@ -258,8 +292,8 @@ static bool take_items(struct pg *p, json_t *page)
     json_array_foreach(list, i, x)
     {
         json_t *inst = json_object_get(x, "Instances");
-        if (inst && json_is_array(inst))
-            json_array_extend(p->dst, inst);
+        if (json_is_array(inst) && json_array_extend(dst, inst) < 0)
+            return false;
     }
     return true;
 }
@@ -269,7 +303,7 @@ static void on_page(void *ud, json_t *page, const struct dr_err *err, bool last,
     struct pg *p = ud;
     struct ar_task *t = p->t;
 
-    if (err || (page && !json_is_object(page)) || (page && !take_items(p, page))) {
+    if (err || (page && !discover_take_page(p->dst, page, p->ec2))) {
         struct dr_err e;
         if (!err) {
             dr_err_clear(&e);
@@ -306,7 +340,7 @@ static void start_pg(struct ar_task *t, const char *service, const char *op, con
                      bool ec2)
 {
     const struct cred_role *role = &ac->role;
-    const char *sts_region = ac->a->regions[ac->sts_idx % ac->a->nregions];
+    const char *sts_region = ac->a->regions[(ac->sts_base + ac->sts_idx) % ac->a->nregions];
     struct aws_call_req req;
     struct pg *p = calloc(1, sizeof(*p));
     struct dr_err e;
@@ -524,6 +558,7 @@ static int setup_accounts(struct disc *d, struct dr_err *err)
         struct acct *ac = &d->accts[i];
         const struct store_account *a = &d->accounts.v[i];
         ac->a = a;
+        ac->sts_base = a->nregions ? i % a->nregions : 0;
         ac->role.role_arn = strdup(a->role_arn);
         ac->role.external_id = a->external_id ? strdup(a->external_id) : NULL;
         ac->role.session_name = strdup(DISCOVER_SESSION_NAME);

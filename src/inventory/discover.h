@@ -50,6 +50,16 @@ struct discover_progress {
     int64_t servers;
 };
 
+/* One account-region's inventory, as fetched and stored (see on_snapshot). */
+struct discover_snapshot {
+    const char *account_id;
+    const char *region;
+    const json_t *servers;        /* DescribeSourceServers items */
+    const json_t *ec2;            /* EC2 Instance items of the servers' origins, or NULL */
+    const struct cred_role *role; /* the account's spoke role */
+    const char *sts_region;       /* where that role is assumed */
+};
+
 struct discover_opts {
     /* Only these accounts (each must be registered); NULL/0: every one. */
     const char *const *accounts;
@@ -63,6 +73,10 @@ struct discover_opts {
     /* Called on the loop after each account-region finishes (nullable). */
     void (*progress)(void *ud, const struct discover_progress *p);
     void *progress_ud;
+    /* Called on the loop after each account-region's snapshot is stored
+     * (nullable); it may start calls on the client (tag sync does). */
+    void (*on_snapshot)(void *ud, const struct discover_snapshot *sn);
+    void *snapshot_ud;
 };
 
 /* One account-region's outcome. */
@@ -101,6 +115,21 @@ void discover_result_cleanup(struct discover_result *r);
  */
 int inventory_discover(struct store *s, struct aws_client *c, const struct discover_opts *o,
                        struct discover_result *r, struct dr_err *err);
+
+/*
+ * Discovery's ingestion steps, public for the fuzz target and tests.
+ * discover_take_page appends a Describe* page's items (ec2: its
+ * Reservations[].Instances[]) to dst; false when the page is malformed.
+ * discover_ingest stores one account-region's fetched lists
+ * (store_snapshot_replace) and fills out's counters; when an item is
+ * malformed nothing is written but the failure (store_snapshot_mark_failed:
+ * the previous snapshot kept, stale) and out->error (heap; NULL on entry)
+ * says why. Returns 0 when stored.
+ */
+bool discover_take_page(json_t *dst, const json_t *page, bool ec2);
+int discover_ingest(struct store *s, const char *account_id, const char *region,
+                    const json_t *servers, const json_t *ris, const json_t *jobs, const json_t *ec2,
+                    struct discover_ar *out);
 
 /*
  * {"account_regions":[{"account_id","region","servers","error",

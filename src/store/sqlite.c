@@ -314,7 +314,9 @@ int store_sqlite_open(const char *db_path, struct store **out, struct dr_err *er
     }
     sqlite3_finalize(st);
     st = NULL;
-    rc = store_sq_exec_sql(ss, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL", err);
+    /* a 32 MiB page cache: replacing a snapshot reads the old rows' overflow pages */
+    rc = store_sq_exec_sql(
+        ss, "PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768", err);
     if (rc == 0)
         rc = migrate(ss, db_path, err);
 out:

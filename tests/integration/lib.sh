@@ -195,3 +195,6 @@ PY
 sim_post() {
     curl -sf -X POST -H 'Content-Type: application/json' -d "$2" "$SIM_URL$1" >/dev/null
 }
+
+# sim_metrics FILE: saves /_sim/metrics to FILE.
+sim_metrics() { curl -s "$SIM_URL/_sim/metrics" >"$1"; }
