@@ -10,18 +10,6 @@ start_sim --generate accounts=2,regions=1,servers=10 --seed 44 --time-scale 800
 sim_register
 export DROVER_POLL_MIN_MS=200 DROVER_POLL_MAX_MS=500
 cat >plan.yaml <<'YAML'
-kind: ProtectionGroup
-name: g-db
-selector: {tags: {Tier: db}}
----
-kind: ProtectionGroup
-name: g-app
-selector: {tags: {Tier: app}}
----
-kind: ProtectionGroup
-name: g-web
-selector: {tags: {Tier: web}}
----
 kind: RecoveryPlan
 name: p-db
 waves: [{name: db, groups: [g-db]}]
@@ -53,7 +41,8 @@ while i < len(text):
 }
 
 test_expect_success 'two drills and a recovery' '
-    "$DROVER" discover >/dev/null && "$DROVER" apply -f plan.yaml >/dev/null &&
+    "$DROVER" discover >/dev/null && "$DROVER" apply -f "$DROVER_SRC/tests/integration/exec/tiers.yaml" >/dev/null &&
+    "$DROVER" apply -f plan.yaml >/dev/null &&
     "$DROVER" exec start p-db --drill --wait >/dev/null 2>&1 && exec_id >drill1 &&
     "$DROVER" exec start p-app --drill --wait >/dev/null 2>&1 && exec_id >drill2 &&
     "$DROVER" exec start p-web --recovery --wait >/dev/null 2>&1 && exec_id >recov &&

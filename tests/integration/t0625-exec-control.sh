@@ -13,14 +13,6 @@ start_sim --generate accounts=2,regions=1,servers=10 --seed 55 --time-scale 600
 sim_register
 export DROVER_POLL_MIN_MS=200 DROVER_POLL_MAX_MS=500
 cat >plan.yaml <<'YAML'
-kind: ProtectionGroup
-name: g-db
-selector: {tags: {Tier: db}}
----
-kind: ProtectionGroup
-name: g-app
-selector: {tags: {Tier: app}}
----
 kind: RecoveryPlan
 name: gated
 waves:
@@ -55,7 +47,8 @@ print(len([j for j in d[\"jobs\"] if j[\"tags\"].get(\"drover:execution\") == \"
 }
 
 test_expect_success 'setup' '
-    "$DROVER" discover >/dev/null && "$DROVER" apply -f plan.yaml >/dev/null
+    "$DROVER" discover >/dev/null && "$DROVER" apply -f "$DROVER_SRC/tests/integration/exec/tiers.yaml" >/dev/null &&
+    "$DROVER" apply -f plan.yaml >/dev/null
 '
 test_expect_success 'pauseBefore holds the wave until exec resume' '
     "$DROVER" exec start gated --drill --wait >g.out 2>g.err &

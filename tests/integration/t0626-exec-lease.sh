@@ -12,18 +12,6 @@ start_sim --generate accounts=2,regions=1,servers=10 --seed 66 --time-scale 600
 sim_register
 export DROVER_POLL_MIN_MS=200 DROVER_POLL_MAX_MS=500 DROVER_LEASE_TTL_MS=2000
 cat >plan.yaml <<'YAML'
-kind: ProtectionGroup
-name: g-db
-selector: {tags: {Tier: db}}
----
-kind: ProtectionGroup
-name: g-app
-selector: {tags: {Tier: app}}
----
-kind: ProtectionGroup
-name: g-web
-selector: {tags: {Tier: web}}
----
 kind: RecoveryPlan
 name: three
 waves:
@@ -34,7 +22,8 @@ YAML
 exec_id() { "$DROVER" exec list -o json | python3 -c "import json,sys;e=json.load(sys.stdin)[\"executions\"];print(e[0][\"id\"] if e else \"none\")"; }
 
 test_expect_success 'setup' '
-    "$DROVER" discover >/dev/null && "$DROVER" apply -f plan.yaml >/dev/null
+    "$DROVER" discover >/dev/null && "$DROVER" apply -f "$DROVER_SRC/tests/integration/exec/tiers.yaml" >/dev/null &&
+    "$DROVER" apply -f plan.yaml >/dev/null
 '
 test_expect_success 'a frozen owner keeps its lease until it expires; resume takes over; the owner, continued, stops' '
     "$DROVER" exec start three --drill --wait >/dev/null 2>frozen.err &
