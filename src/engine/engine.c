@@ -746,6 +746,8 @@ int engine_run(struct store *st, struct aws_client *c, const char *id, const str
         e->o.unreachable_ms = 300000;
     if (!e->o.max_servers_per_job)
         e->o.max_servers_per_job = 100;
+    if (e->o.max_servers_per_job > 200) /* the API's limit per StartRecovery call */
+        e->o.max_servers_per_job = 200;
     if (!e->o.max_concurrent_jobs)
         e->o.max_concurrent_jobs = 20;
     if (!e->o.max_servers_in_jobs)
