@@ -174,9 +174,8 @@ static void on_quota(void *ud, json_t *out, const struct dr_err *err)
         val = (int)json_number_value(v);
         if (val <= 0)
             continue;
-        if (val > 200)
-            val = 200; /* StartRecovery and TerminateRecoveryInstances take at most 200 */
         if (strstr(low, "single job"))
+            /* (a->max_per_job is <= 200, the API's list limit, so the minimum keeps that) */
             a->max_per_job = val < a->max_per_job ? val : a->max_per_job;
         else if (strstr(low, "concurrent job"))
             a->max_jobs = val < a->max_jobs ? val : a->max_jobs;
