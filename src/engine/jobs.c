@@ -171,16 +171,16 @@ static void on_quota(void *ud, json_t *out, const struct dr_err *err)
         for (k = 0; name[k] && k + 1 < sizeof(low); k++)
             low[k] = (char)(name[k] >= 'A' && name[k] <= 'Z' ? name[k] + 32 : name[k]);
         low[k] = 0;
+        if (!(json_number_value(v) >= 1 && json_number_value(v) <= 1e6))
+            continue; /* (also rejects NaN) */
         val = (int)json_number_value(v);
-        if (val <= 0)
-            continue;
+        /* the account's own quotas replace the defaults, raised or lowered */
         if (strstr(low, "single job"))
-            /* (a->max_per_job is <= 200, the API's list limit, so the minimum keeps that) */
-            a->max_per_job = val < a->max_per_job ? val : a->max_per_job;
+            a->max_per_job = val > 200 ? 200 : val; /* 200: the API's list limit */
         else if (strstr(low, "concurrent job"))
-            a->max_jobs = val < a->max_jobs ? val : a->max_jobs;
+            a->max_jobs = val;
         else if (strstr(low, "all jobs") || strstr(low, "active jobs"))
-            a->max_active = val < a->max_active ? val : a->max_active;
+            a->max_active = val;
     }
 out:
     json_decref(out);
