@@ -44,6 +44,10 @@ void jobs_ar_ok(struct eng *e, int ar)
 void jobs_ar_failed(struct eng *e, int ar, const struct dr_err *err)
 {
     struct eng_ar *a = &e->ars[ar];
+
+    /* a throttled answer proves DRS is there: throttling never fails servers */
+    if (err && (retry_is_throttle_code(err->code) || err->http_status == 429))
+        return;
     if (!a->failing_since)
         a->failing_since = time_now_ms();
     jobs_errtext(a->last_error, sizeof(a->last_error), err);
