@@ -59,7 +59,7 @@ static int worker_exec(struct cmd_ctx *ctx)
     signal(SIGTERM, on_signal);
     execview_worker_mark(ctx, true);
     fprintf(stderr, "drover worker: running (pid %ld)\n", (long)getpid());
-    while (!worker_stop) {
+    while (!worker_stop && !execview_interrupted()) {
         char id[64];
         rc = next_runnable(st, id, sizeof(id), &err);
         if (rc < 0) {
@@ -69,6 +69,10 @@ static int worker_exec(struct cmd_ctx *ctx)
         if (rc == 1 && strcmp(id, skip) != 0) {
             fprintf(stderr, "drover worker: running %s\n", id);
             rc = execview_run(ctx, st, id, true, true, &err);
+            if (rc == 2) {
+                fprintf(stderr, "drover worker: interrupted; %s is left for the next worker\n", id);
+                break;
+            }
             if (rc < 0) {
                 fprintf(stderr, "drover worker: %s: %s\n", id, err.msg);
                 snprintf(skip, sizeof(skip), "%s", id); /* do not spin on it */

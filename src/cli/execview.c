@@ -86,6 +86,19 @@ static void on_event(void *ud, const char *line)
     fprintf(stderr, "[%7.1fs] %s\n", (double)(time_now_ms() - v->t0) / 1000, line);
 }
 
+static volatile sig_atomic_t interrupted; /* CLI process state: set by SIGINT/SIGTERM */
+
+static void on_interrupt(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+bool execview_interrupted(void)
+{
+    return interrupted != 0;
+}
+
 int execview_run(const struct cmd_ctx *ctx, struct store *st, const char *id, bool stop_when_paused,
                  bool quiet, struct dr_err *err)
 {
@@ -104,10 +117,24 @@ int execview_run(const struct cmd_ctx *ctx, struct store *st, const char *id, bo
     o.on_change = on_change;
     o.on_event = on_event;
     o.ud = &v;
+    o.stop = &interrupted;
+    {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_interrupt;
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+    }
     if ((rc = cli_client_new(ctx, &c, err)) < 0)
         return rc;
     rc = engine_run(st, c, id, &o, stop_when_paused, err);
     aws_client_free(c);
+    if (rc == 2 && !quiet)
+        fprintf(stderr,
+                "drover: interrupted: %s goes on in DRS; continue it with `drover exec resume %s "
+                "--wait` (or a `drover worker`)\n",
+                id, id);
     if (v.tty && !quiet && store_exec_get_full(st, id, &f, NULL) == 0) {
         draw(&v, &f, true);
         store_exec_full_cleanup(&f);

@@ -13,9 +13,12 @@
 #include "store/exec.h"
 
 /* Runs execution `id` to its end (or, stop_when_paused, until it pauses) with progress on
- * stderr (unless quiet). Returns 0 terminal, 1 paused, <0 with err set. */
+ * stderr (unless quiet). SIGINT/SIGTERM stop it cleanly (lease released). Returns 0
+ * terminal, 1 paused, 2 interrupted, <0 with err set. */
 int execview_run(const struct cmd_ctx *ctx, struct store *st, const char *id, bool stop_when_paused,
                  bool quiet, struct dr_err *err);
+/* Whether SIGINT or SIGTERM arrived during execview_run. */
+bool execview_interrupted(void);
 /* Follows an execution driven by another process until it ends or its lease lapses.
  * Returns 0 when it ended, 1 when its driver is gone (the lease expired or died). */
 int execview_watch(const struct cmd_ctx *ctx, struct store *st, const char *id, struct dr_err *err);

@@ -792,6 +792,12 @@ int engine_run(struct store *st, struct aws_client *c, const char *id, const str
 
     while (!e->fatal) {
         bool all_done = true, running = false;
+        if (e->o.stop && *e->o.stop) {
+            eng_event(e, "interrupted: the process stops; its DRS jobs go on and are found "
+                         "again on resume");
+            rc = 2;
+            break;
+        }
         e->now = time_now_ms();
         if (e->now - e->last_notify >= 1000) { /* live progress shows elapsed time */
             e->last_notify = e->now;

@@ -16,6 +16,7 @@
 #ifndef DROVER_ENGINE_ENGINE_H
 #define DROVER_ENGINE_ENGINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ struct engine_opts {
      */
     char crash_point[32];
     int crash_count;
+    /* Set (by a signal handler) to stop: engine_run returns 2 with the lease
+     * released, the execution left as it is for a later resume. May be NULL. */
+    const volatile sig_atomic_t *stop;
     /* Called for each event line (may be NULL). */
     void (*on_event)(void *ud, const char *line);
 };
@@ -79,8 +83,8 @@ int engine_create_cleanup(struct store *st, const char *drill_id, char **id_out,
  * when it is free, expired, ours, or held by a dead process on this host;
  * otherwise -DR_ECONFLICT naming the owner. Returns 0 when the execution
  * reached a terminal state (its state says how it went), 1 when it stopped
- * paused, <0 on an error that stopped the engine itself (the lease is then
- * left to expire so another process can take over).
+ * paused, 2 when opts->stop was set, <0 on an error that stopped the engine itself (the lease is
+ * then left to expire so another process can take over).
  */
 int engine_run(struct store *st, struct aws_client *c, const char *id, const struct engine_opts *o,
                bool stop_when_paused, struct dr_err *err);

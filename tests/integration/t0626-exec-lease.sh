@@ -4,7 +4,8 @@
 # follows it until its lease expires, then takes over and completes the
 # drill. The frozen process, continued, finds it lost the lease and stops
 # without writing or starting anything: every server is launched once.
-# `exec watch` follows an execution run by a worker to its end.
+# `exec watch` follows an execution run by a worker to its end. SIGINT
+# stops a run cleanly, releasing the lease for an immediate resume.
 . "$(dirname "$0")/lib.sh"
 cd "$TRASH" || exit 1
 
@@ -56,5 +57,22 @@ test_expect_success 'exec watch follows an execution a worker runs' '
     "$DROVER" exec watch "$(cat id2)" >watch.out 2>watch.err &&
     wait $wpid &&
     grep -q "DRILL  COMPLETED" watch.out && grep -q "wave web COMPLETED" watch.err
+'
+test_expect_success 'SIGINT stops cleanly: lease released at once, resume completes it' '
+    "$DROVER" exec start three --drill --wait >/dev/null 2>int.err &
+    pid=$! &&
+    for i in $(seq 1 100); do
+        "$DROVER" exec status "$(exec_id)" -o json >s.json 2>/dev/null &&
+        test "$(jpath s.json "any(s[\"job_id\"] for w in d[\"waves\"] for s in w[\"servers\"])")" = True && break
+        sleep 0.05
+    done &&
+    ID=$(exec_id) && kill -INT $pid &&
+    { wait $pid; test $? -eq 1; } &&
+    grep -q "interrupted: $ID goes on in DRS" int.err &&
+    "$DROVER" exec status "$ID" -o json >int.json &&
+    test "$(jpath int.json "d[\"lease\"]")" = None &&
+    test "$(jpath int.json "d[\"state\"]")" = RUNNING &&
+    "$DROVER" exec resume "$ID" --wait -o json >int2.json 2>/dev/null &&
+    test "$(jpath int2.json "d[\"state\"]")" = COMPLETED
 '
 test_done
