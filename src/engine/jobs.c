@@ -2,12 +2,11 @@
  * jobs.c - the engine's DRS jobs (see internal.h): DRS quotas from Service
  * Quotas, launch overrides (UpdateLaunchConfiguration), batching a wave's
  * servers per account-region within the quotas, StartRecovery (or, for a
- * CLEANUP, the safety check and TerminateRecoveryInstances), finding a
- * job again by its tags before any retry, batched DescribeJobs polling
- * with an adaptive interval, and the end of a job (DescribeJobLogItems for
- * errors, DescribeRecoveryInstances for the instances). Throttling and 5xx
- * answers are retried; an account-region that fails every call for
- * unreachable_ms fails its servers with the error.
+ * CLEANUP, TerminateRecoveryInstances), finding a job again by its tags
+ * before any retry, and batched DescribeJobs polling with an adaptive
+ * interval; the end of a job and the cleanup safety check are jobend.c's.
+ * Throttling and 5xx answers are retried; an account-region that fails
+ * every call for unreachable_ms fails its servers with the error.
  */
 #include <stdio.h>
 #include <stdlib.h>
