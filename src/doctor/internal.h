@@ -139,6 +139,8 @@ void darn_account(const char *arn, char *out, size_t n);
 void darn_region(const char *arn, char *out, size_t n);
 /* A DRS quota of the account-region from ListServiceQuotas, or dflt. */
 double dar_quota(const struct dar *r, const char *code, double dflt);
+/* The first object of arr whose string member field equals id (borrowed). */
+const json_t *dfind_by(const json_t *arr, const char *field, const char *id);
 /* Is the server's replication healthy enough to count as replicating? */
 bool dserver_replicating(const json_t *server);
 

@@ -35,19 +35,6 @@ static struct dar *ar_of_key(struct dctx *d, const char *key)
     return NULL;
 }
 
-static const json_t *find_by(const json_t *arr, const char *field, const char *id)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach((json_t *)arr, i, x)
-    {
-        const char *v = json_str_borrow(x, field);
-        if (v && id && !strcmp(v, id))
-            return x;
-    }
-    return NULL;
-}
-
 void dcheck_launch_collect(struct dctx *d)
 {
     if (!d->o->plan)
@@ -78,7 +65,7 @@ void dcheck_launch_collect(struct dctx *d)
                 json_object_foreach(ids, sid, v)
                 {
                     if (json_object_get(servers, sid) ||
-                        !find_by(dar_servers(r), "sourceServerID", sid))
+                        !dfind_by(dar_servers(r), "sourceServerID", sid))
                         continue; /* not in DRS: LAUNCH-001 */
                     json_object_set_new(servers, sid, json_pack("{s:s}", "group", gname));
                     char name[96];
@@ -185,7 +172,7 @@ static const char *static_ip(struct dctx *d, const struct dar *r, const json_t *
     }
     if (!json_is_true(copy))
         return NULL;
-    const json_t *srv = find_by(dar_servers(r), "sourceServerID", sid);
+    const json_t *srv = dfind_by(dar_servers(r), "sourceServerID", sid);
     json_array_foreach(
         json_object_get(json_object_get(srv, "sourceProperties"), "networkInterfaces"), i, x)
     {
@@ -428,7 +415,7 @@ static void check_ip(struct lctx *x, const char *sid, const char *lt, const json
               "server %s would launch with IP %s, which AWS reserves in subnet %s", sid, ip, sn);
         return;
     }
-    const json_t *srv = find_by(dar_servers(x->r), "sourceServerID", sid);
+    const json_t *srv = dfind_by(dar_servers(x->r), "sourceServerID", sid);
     const json_t *eni = taken_by(x, ip, json_str_borrow(srv, "recoveryInstanceId"));
     snprintf(key, sizeof key, "%s|%s", sn, ip);
     const char *other = json_str_borrow(x->claimed, key);
@@ -488,7 +475,7 @@ static void check_server(struct lctx *x, const char *sid)
     bool net_ok =
         !json_object_get(x->r->errors, "subnets") && !json_object_get(x->r->errors, "sgs");
     const json_t *subnets = json_object_get(x->r->data, "subnets");
-    const json_t *subnet = sn ? find_by(subnets, "SubnetId", sn) : NULL;
+    const json_t *subnet = sn ? dfind_by(subnets, "SubnetId", sn) : NULL;
     json_t *groups = json_array();
     template_groups(data, groups);
     char gj[400];
@@ -513,7 +500,7 @@ static void check_server(struct lctx *x, const char *sid)
     {
         const char *gid = json_string_value(g);
         const json_t *sg =
-            net_ok ? find_by(json_object_get(x->r->data, "sgs"), "GroupId", gid) : NULL;
+            net_ok ? dfind_by(json_object_get(x->r->data, "sgs"), "GroupId", gid) : NULL;
         const char *gvpc = json_str_borrow(sg, "VpcId");
         if (!net_ok || (sg && (!vpc || !gvpc || !strcmp(gvpc, vpc))))
             continue;
@@ -555,7 +542,7 @@ static void check_server(struct lctx *x, const char *sid)
     }
     const char *type = json_str_borrow(data, "InstanceType");
     const json_t *offers = json_object_get(json_object_get(x->slot, "data"), "offers");
-    if (type && offers && !find_by(offers, "InstanceType", type)) {
+    if (type && offers && !dfind_by(offers, "InstanceType", type)) {
         snprintf(ev, sizeof ev,
                  "server %s, launch template %s version %lld ($Default): InstanceType %s; "
                  "DescribeInstanceTypeOfferings (LocationType region) in %s: not offered",

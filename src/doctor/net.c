@@ -168,19 +168,6 @@ static void rules_text(const json_t *const *sgs, size_t nsg, const char *dir, st
     (void)rc;
 }
 
-static const json_t *find_by(const json_t *arr, const char *field, const char *id)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach((json_t *)arr, i, x)
-    {
-        const char *v = json_str_borrow(x, field);
-        if (v && id && !strcmp(v, id))
-            return x;
-    }
-    return NULL;
-}
-
 /* The route table of a subnet: its association, else the VPC's main table. */
 static const json_t *route_table(const json_t *rtbs, const char *subnet, const char *vpc)
 {
@@ -208,7 +195,7 @@ static void check_routes(struct dctx *d, struct dar *r, const char *tid, const j
     const char *acct = r->acct->a->account_id;
     const char *sn = json_str_borrow(subnet, "SubnetId");
     const char *vpc_id = json_str_borrow(subnet, "VpcId");
-    const json_t *vpc = find_by(json_object_get(r->data, "vpcs"), "VpcId", vpc_id);
+    const json_t *vpc = dfind_by(json_object_get(r->data, "vpcs"), "VpcId", vpc_id);
     const json_t *rt = route_table(json_object_get(r->data, "rtbs"), sn, vpc_id);
     struct ipv4_cidr staging;
     bool have_staging = ipv4_cidr_parse(json_str_borrow(vpc, "CidrBlock"), &staging);
@@ -264,7 +251,7 @@ static void check_routes(struct dctx *d, struct dar *r, const char *tid, const j
         const char *pcx = json_str_borrow(hit, "VpcPeeringConnectionId");
         if (pcx) {
             const json_t *pc =
-                find_by(json_object_get(r->data, "peerings"), "VpcPeeringConnectionId", pcx);
+                dfind_by(json_object_get(r->data, "peerings"), "VpcPeeringConnectionId", pcx);
             const char *code = json_str_borrow(json_object_get(pc, "Status"), "Code");
             if (!code || strcmp(code, "active") != 0) {
                 snprintf(ev, sizeof ev, "peering %s: Status expected 'active', actual '%s'", pcx,
@@ -291,7 +278,7 @@ static void check_template(struct dctx *d, struct dar *r, const json_t *t)
     json_array_foreach(json_object_get(t, "replicationServersSecurityGroupsIDs"), i, g)
     {
         const json_t *sg =
-            find_by(json_object_get(r->data, "sgs"), "GroupId", json_string_value(g));
+            dfind_by(json_object_get(r->data, "sgs"), "GroupId", json_string_value(g));
         if (!sg) {
             char ev[300];
             snprintf(ev, sizeof ev, "template %s: security group '%s' is not in %s/%s", tid,
@@ -304,8 +291,8 @@ static void check_template(struct dctx *d, struct dar *r, const json_t *t)
             sgs[nsg++] = sg;
         }
     }
-    const json_t *subnet = find_by(json_object_get(r->data, "subnets"), "SubnetId",
-                                   json_str_borrow(t, "stagingAreaSubnetId"));
+    const json_t *subnet = dfind_by(json_object_get(r->data, "subnets"), "SubnetId",
+                                    json_str_borrow(t, "stagingAreaSubnetId"));
     struct src src[MAX_SRC];
     size_t nsrc = sources(d, r, subnet ? json_str_borrow(subnet, "VpcId") : NULL, src, MAX_SRC);
     if (nsg) {
