@@ -220,7 +220,8 @@ json_t *bp_spoke_policy(const struct bp_opts *o, const char *acct, bool recovery
                      STRS("ec2:DescribeInstances", "ec2:DescribeInstanceStatus",
                           "ec2:DescribeInstanceTypeOfferings", "ec2:DescribeLaunchTemplateVersions",
                           "ec2:DescribeVpcs", "ec2:DescribeSubnets", "ec2:DescribeSecurityGroups",
-                          "ec2:DescribeRouteTables", "ec2:DescribeVpcPeeringConnections"),
+                          "ec2:DescribeRouteTables", "ec2:DescribeVpcPeeringConnections",
+                          "ec2:DescribeNetworkInterfaces"),
                      json_string("*"), in_regions(o), NOTE_NO_RESOURCE("EC2")));
     json_array_append_new(
         sts, bp_stmt("IAMReadDRSRoles", "Allow", NULL, json_string("iam:GetRole"),

@@ -2,8 +2,10 @@
  * doctor.c - one doctor run: confirm each spoke role with a real
  * AssumeRole (round 0), read IAM, DRS, EC2, KMS aliases and Service Quotas
  * of every account-region concurrently (round 1), then the keys and source
- * networks those point at (round 2), then run every check family on what
- * was read and build the sorted report.
+ * networks those point at and the plan's launch configurations (round 2),
+ * their EC2 launch templates (round 3) and the instance type offerings and
+ * network interfaces those name (round 4), then run every check family on
+ * what was read and build the sorted report.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +59,9 @@ static int setup(struct dctx *d, const struct doctor_opts *o, struct dr_err *err
     d->findings = json_array();
     d->keys = json_object();
     d->vpcs = json_object();
-    if (!d->accts || !d->ars || !d->findings || !d->keys || !d->vpcs)
+    d->resolved = json_object();
+    d->launch = json_object();
+    if (!d->accts || !d->ars || !d->findings || !d->keys || !d->vpcs || !d->resolved || !d->launch)
         return dr_err_set(err, DR_ENOMEM, "out of memory");
     for (size_t i = 0; i < o->naccounts; i++) {
         struct dacct *a = &d->accts[d->naccts++];
@@ -100,6 +104,8 @@ static void cleanup(struct dctx *d)
     json_decref(d->findings);
     json_decref(d->keys);
     json_decref(d->vpcs);
+    json_decref(d->resolved);
+    json_decref(d->launch);
 }
 
 /* Round 0: who the hub is, and the real AssumeRole of every spoke role. */
@@ -153,6 +159,13 @@ int doctor_run(struct aws_client *c, const struct doctor_opts *o, json_t **repor
         goto out;
     dcheck_kms_collect(&d);
     dcheck_net_collect(&d);
+    dcheck_launch_collect(&d);
+    if ((rc = dfetch_wait(&d, err)) < 0)
+        goto out;
+    dcheck_launch_templates(&d);
+    if ((rc = dfetch_wait(&d, err)) < 0)
+        goto out;
+    dcheck_launch_offerings(&d);
     if ((rc = dfetch_wait(&d, err)) < 0)
         goto out;
     dcheck_trust(&d);
@@ -160,6 +173,7 @@ int doctor_run(struct aws_client *c, const struct doctor_opts *o, json_t **repor
     dcheck_drs(&d);
     dcheck_net(&d);
     dcheck_plan(&d);
+    dcheck_launch(&d);
     *report = dreport(&d);
     if (!*report)
         rc = dr_err_set(err, DR_ENOMEM, "out of memory");

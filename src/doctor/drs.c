@@ -41,19 +41,6 @@ bool dserver_replicating(const json_t *s)
     return strcmp(st, "DISCONNECTED") && strcmp(st, "STOPPED") && strcmp(st, "UNKNOWN");
 }
 
-static const json_t *find_by(const json_t *arr, const char *field, const char *id)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach((json_t *)arr, i, x)
-    {
-        const char *v = json_str_borrow(x, field);
-        if (v && id && !strcmp(v, id))
-            return x;
-    }
-    return NULL;
-}
-
 static void check_templates(struct dctx *d, struct dar *r)
 {
     const char *acct = r->acct->a->account_id;
@@ -85,7 +72,7 @@ static void check_templates(struct dctx *d, struct dar *r)
     {
         const char *tid = json_str_borrow(t, "replicationConfigurationTemplateID");
         const char *sn = json_str_borrow(t, "stagingAreaSubnetId");
-        const json_t *sub = find_by(json_object_get(r->data, "subnets"), "SubnetId", sn);
+        const json_t *sub = dfind_by(json_object_get(r->data, "subnets"), "SubnetId", sn);
         char ev[512];
         if (!sub) {
             snprintf(ev, sizeof ev,

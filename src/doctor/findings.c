@@ -153,3 +153,16 @@ void darn_region(const char *arn, char *out, size_t n)
 {
     arn_field(arn, 3, out, n);
 }
+
+const json_t *dfind_by(const json_t *arr, const char *field, const char *id)
+{
+    size_t i;
+    json_t *x;
+    json_array_foreach((json_t *)arr, i, x)
+    {
+        const char *v = json_str_borrow(x, field);
+        if (v && id && !strcmp(v, id))
+            return x;
+    }
+    return NULL;
+}

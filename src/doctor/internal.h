@@ -3,7 +3,7 @@
  * AWS client, the data each account and account-region returned, the
  * findings), the async fetch helpers (fetch.c), finding construction
  * (findings.c), the policy-engine helpers (evalpol.c) and each check
- * family's entry point (trust.c, kms.c, drs.c, net.c, plan.c). Internal
+ * family's entry point (trust.c, kms.c, drs.c, net.c, plan.c, launch.c). Internal
  * to src/doctor.
  */
 #ifndef DROVER_DOCTOR_INTERNAL_H
@@ -51,6 +51,8 @@ struct dctx {
     json_t *keys;     /* key ARN -> {"meta": KeyMetadata, "policy": doc, "error": {...}} */
     json_t *vpcs;     /* "acct|region" -> DescribeVpcs output of origin account-regions */
     json_t *findings; /* array */
+    json_t *resolved; /* plan group name -> "acct|region" -> {server id: true} (plan.c) */
+    json_t *launch;   /* "acct|region" -> the launch reads of the plan's servers (launch.c) */
     int rpo_minutes;  /* the plan's rpoTargetMinutes, else 15 */
 };
 
@@ -116,6 +118,16 @@ void dcheck_drs(struct dctx *d);
 void dcheck_net_collect(struct dctx *d); /* starts DescribeVpcs of origin account-regions */
 void dcheck_net(struct dctx *d);
 void dcheck_plan(struct dctx *d);
+/* The servers a plan group selects, "acct|region" -> {id: true}, resolved
+ * once (its LAUNCH-001/002 findings then); borrowed, NULL for an unknown group. */
+json_t *dplan_group(struct dctx *d, const char *gname);
+/* Launch readiness of the plan's servers, in three rounds of reads: the
+ * DRS launch configurations, then their EC2 launch templates, then the
+ * instance type offerings and network interfaces those need. */
+void dcheck_launch_collect(struct dctx *d);
+void dcheck_launch_templates(struct dctx *d);
+void dcheck_launch_offerings(struct dctx *d);
+void dcheck_launch(struct dctx *d);
 
 /* ---- small helpers (findings.c) ---- */
 /* The replication templates of an account-region (array, borrowed; may be empty). */
@@ -127,6 +139,8 @@ void darn_account(const char *arn, char *out, size_t n);
 void darn_region(const char *arn, char *out, size_t n);
 /* A DRS quota of the account-region from ListServiceQuotas, or dflt. */
 double dar_quota(const struct dar *r, const char *code, double dflt);
+/* The first object of arr whose string member field equals id (borrowed). */
+const json_t *dfind_by(const json_t *arr, const char *field, const char *id);
 /* Is the server's replication healthy enough to count as replicating? */
 bool dserver_replicating(const json_t *server);
 

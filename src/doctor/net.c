@@ -11,52 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/ipv4.h"
 #include "core/jsonutil.h"
 #include "doctor/internal.h"
-
-struct cidr {
-    uint32_t base;
-    int len;
-};
-
-/* "a.b.c.d/n" (IPv4 only). */
-static bool cidr_parse(const char *s, struct cidr *c)
-{
-    uint32_t v[5];
-    if (!s)
-        return false;
-    for (int i = 0; i < 5; i++) {
-        char *end;
-        if (*s < '0' || *s > '9')
-            return false;
-        unsigned long x = strtoul(s, &end, 10);
-        if (x > (i == 4 ? 32ul : 255ul) || end == s || *end != (i < 3 ? '.' : i == 3 ? '/' : '\0'))
-            return false;
-        v[i] = (uint32_t)x;
-        s = end + (i < 4);
-    }
-    int n = (int)v[4];
-    uint32_t mask = n ? 0xffffffffu << (32 - n) : 0;
-    c->base = ((v[0] << 24) | (v[1] << 16) | (v[2] << 8) | v[3]) & mask;
-    c->len = n;
-    return true;
-}
-
-static uint32_t mask_of(int n)
-{
-    return n ? 0xffffffffu << (32 - n) : 0;
-}
-
-static bool cidr_contains(struct cidr outer, struct cidr inner)
-{
-    return inner.len >= outer.len && (inner.base & mask_of(outer.len)) == outer.base;
-}
-
-static bool cidr_overlap(struct cidr a, struct cidr b)
-{
-    int n = a.len < b.len ? a.len : b.len;
-    return (a.base & mask_of(n)) == (b.base & mask_of(n));
-}
 
 static void origin_key(char *out, size_t n, const char *acct, const char *region)
 {
@@ -159,8 +116,8 @@ static bool port_in(const json_t *perm, int port, bool *any_proto)
 static bool allows(const json_t *const *sgs, size_t nsg, const char *dir, int port,
                    const char *cidr)
 {
-    struct cidr want;
-    bool has_want = cidr && cidr_parse(cidr, &want);
+    struct ipv4_cidr want;
+    bool has_want = cidr && ipv4_cidr_parse(cidr, &want);
     for (size_t g = 0; g < nsg; g++) {
         size_t i, j;
         json_t *p, *rng;
@@ -174,9 +131,9 @@ static bool allows(const json_t *const *sgs, size_t nsg, const char *dir, int po
                 return true;
             json_array_foreach(json_object_get(p, "IpRanges"), j, rng)
             {
-                struct cidr c;
-                if (has_want && cidr_parse(json_str_borrow(rng, "CidrIp"), &c) &&
-                    cidr_contains(c, want))
+                struct ipv4_cidr c;
+                if (has_want && ipv4_cidr_parse(json_str_borrow(rng, "CidrIp"), &c) &&
+                    ipv4_cidr_contains(c, want))
                     return true;
             }
         }
@@ -211,19 +168,6 @@ static void rules_text(const json_t *const *sgs, size_t nsg, const char *dir, st
     (void)rc;
 }
 
-static const json_t *find_by(const json_t *arr, const char *field, const char *id)
-{
-    size_t i;
-    json_t *x;
-    json_array_foreach((json_t *)arr, i, x)
-    {
-        const char *v = json_str_borrow(x, field);
-        if (v && id && !strcmp(v, id))
-            return x;
-    }
-    return NULL;
-}
-
 /* The route table of a subnet: its association, else the VPC's main table. */
 static const json_t *route_table(const json_t *rtbs, const char *subnet, const char *vpc)
 {
@@ -251,16 +195,16 @@ static void check_routes(struct dctx *d, struct dar *r, const char *tid, const j
     const char *acct = r->acct->a->account_id;
     const char *sn = json_str_borrow(subnet, "SubnetId");
     const char *vpc_id = json_str_borrow(subnet, "VpcId");
-    const json_t *vpc = find_by(json_object_get(r->data, "vpcs"), "VpcId", vpc_id);
+    const json_t *vpc = dfind_by(json_object_get(r->data, "vpcs"), "VpcId", vpc_id);
     const json_t *rt = route_table(json_object_get(r->data, "rtbs"), sn, vpc_id);
-    struct cidr staging;
-    bool have_staging = cidr_parse(json_str_borrow(vpc, "CidrBlock"), &staging);
+    struct ipv4_cidr staging;
+    bool have_staging = ipv4_cidr_parse(json_str_borrow(vpc, "CidrBlock"), &staging);
     for (size_t i = 0; i < nsrc; i++) {
-        struct cidr sc;
+        struct ipv4_cidr sc;
         char ev[700];
-        if (!cidr_parse(src[i].cidr, &sc))
+        if (!ipv4_cidr_parse(src[i].cidr, &sc))
             continue;
-        if (have_staging && cidr_overlap(sc, staging)) {
+        if (have_staging && ipv4_cidr_overlap(sc, staging)) {
             snprintf(ev, sizeof ev,
                      "source VPC %s (%s, %s) and staging VPC %s (%s): expected disjoint CIDRs, "
                      "actual overlapping",
@@ -278,11 +222,12 @@ static void check_routes(struct dctx *d, struct dar *r, const char *tid, const j
         json_t *rte;
         json_array_foreach(json_object_get(rt, "Routes"), j, rte)
         {
-            struct cidr dc;
+            struct ipv4_cidr dc;
             const char *pcx = json_str_borrow(rte, "VpcPeeringConnectionId");
             const char *tgw = json_str_borrow(rte, "TransitGatewayId");
-            if ((pcx || tgw) && cidr_parse(json_str_borrow(rte, "DestinationCidrBlock"), &dc) &&
-                cidr_contains(dc, sc)) {
+            if ((pcx || tgw) &&
+                ipv4_cidr_parse(json_str_borrow(rte, "DestinationCidrBlock"), &dc) &&
+                ipv4_cidr_contains(dc, sc)) {
                 hit = rte;
                 break;
             }
@@ -306,7 +251,7 @@ static void check_routes(struct dctx *d, struct dar *r, const char *tid, const j
         const char *pcx = json_str_borrow(hit, "VpcPeeringConnectionId");
         if (pcx) {
             const json_t *pc =
-                find_by(json_object_get(r->data, "peerings"), "VpcPeeringConnectionId", pcx);
+                dfind_by(json_object_get(r->data, "peerings"), "VpcPeeringConnectionId", pcx);
             const char *code = json_str_borrow(json_object_get(pc, "Status"), "Code");
             if (!code || strcmp(code, "active") != 0) {
                 snprintf(ev, sizeof ev, "peering %s: Status expected 'active', actual '%s'", pcx,
@@ -333,7 +278,7 @@ static void check_template(struct dctx *d, struct dar *r, const json_t *t)
     json_array_foreach(json_object_get(t, "replicationServersSecurityGroupsIDs"), i, g)
     {
         const json_t *sg =
-            find_by(json_object_get(r->data, "sgs"), "GroupId", json_string_value(g));
+            dfind_by(json_object_get(r->data, "sgs"), "GroupId", json_string_value(g));
         if (!sg) {
             char ev[300];
             snprintf(ev, sizeof ev, "template %s: security group '%s' is not in %s/%s", tid,
@@ -346,8 +291,8 @@ static void check_template(struct dctx *d, struct dar *r, const json_t *t)
             sgs[nsg++] = sg;
         }
     }
-    const json_t *subnet = find_by(json_object_get(r->data, "subnets"), "SubnetId",
-                                   json_str_borrow(t, "stagingAreaSubnetId"));
+    const json_t *subnet = dfind_by(json_object_get(r->data, "subnets"), "SubnetId",
+                                    json_str_borrow(t, "stagingAreaSubnetId"));
     struct src src[MAX_SRC];
     size_t nsrc = sources(d, r, subnet ? json_str_borrow(subnet, "VpcId") : NULL, src, MAX_SRC);
     if (nsg) {

@@ -136,6 +136,17 @@ static json_t *resolve(struct dctx *d, const char *gname, const json_t *g)
     return out;
 }
 
+json_t *dplan_group(struct dctx *d, const char *gname)
+{
+    json_t *set = json_object_get(d->resolved, gname);
+    const json_t *g = json_object_get(d->o->groups, gname);
+    if (set || !g)
+        return set;
+    set = resolve(d, gname, g);
+    json_object_set_new(d->resolved, gname, set);
+    return set;
+}
+
 /* "acct|region" -> its two parts. */
 static void split_key(const char *k, char *acct, size_t na, char *region, size_t nr)
 {
@@ -171,7 +182,6 @@ void dcheck_plan(struct dctx *d)
         return;
     int *depth = calloc(nw, sizeof(int));
     json_t *wsets = json_array(); /* per wave: "acct|region" -> {ids} */
-    json_t *cache = json_object();
     for (size_t i = 0; i < nw; i++)
         json_array_append_new(wsets, json_object());
     int maxdepth = 0;
@@ -190,15 +200,9 @@ void dcheck_plan(struct dctx *d)
             maxdepth = depth[w];
         json_array_foreach(json_object_get(wave, "groups"), j, x)
         {
-            const char *gname = json_string_value(x);
-            json_t *set = json_object_get(cache, gname);
-            if (!set) {
-                const json_t *g = json_object_get(d->o->groups, gname);
-                if (!g)
-                    continue;
-                set = resolve(d, gname, g);
-                json_object_set_new(cache, gname, set);
-            }
+            json_t *set = dplan_group(d, json_string_value(x));
+            if (!set)
+                continue;
             const char *k;
             json_t *ids;
             json_object_foreach(set, k, ids)
@@ -287,7 +291,6 @@ void dcheck_plan(struct dctx *d)
         json_decref(servers);
         json_decref(jobs);
     }
-    json_decref(cache);
     json_decref(wsets);
     free(depth);
     free(order);

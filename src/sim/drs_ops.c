@@ -13,6 +13,7 @@
 #include "core/str.h"
 #include "core/timeutil.h"
 #include "sim/drs_common.h"
+#include "sim/ec2_common.h"
 #include "sim/internal.h"
 
 json_t *drs_find_server(struct sim_call *c, json_t *drs, json_t *in)
@@ -119,7 +120,7 @@ static json_t *launch_cfg(struct sim_call *c, json_t *drs, json_t *srv)
     if (cfg)
         return cfg;
     char lt[32];
-    snprintf(lt, sizeof lt, "lt-%.17s", id + 2);
+    sim_launch_template_id(id, lt, sizeof lt);
     cfg =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:b, s:{s:b}, s:b}", "sourceServerID", id, "name",
                   sim_json_path_str(json_object_get(srv, "sourceProperties"), "identificationHints",

@@ -13,6 +13,7 @@
 
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "sim/ec2_common.h"
 #include "sim/internal.h"
 
 /* A launched instance's status checks are "initializing" for this long (sim time). */
@@ -102,6 +103,12 @@ static const struct fmap fields[] = {
     {"instance-state-code", "instanceState", "code"},
     {"instance-status.status", "instanceStatus", "status"},
     {"system-status.status", "systemStatus", "status"},
+    {"network-interface-id", "networkInterfaceId", NULL},
+    {"status", "status", NULL},
+    {"attachment.instance-id", "attachment", "instanceId"},
+    {"launch-template-name", "launchTemplateName", NULL},
+    {"location", "location", NULL},
+    {"addresses.private-ip-address", "privateIpAddress", NULL},
     {NULL, NULL, NULL},
 };
 
@@ -161,9 +168,8 @@ static bool matches(json_t *obj, const struct filter *f, int nf, bool *unknown)
     return true;
 }
 
-/* Shared describe: objects from a list or map, ID list param, filters. */
-static int describe(struct sim_call *c, json_t *in, json_t *src, const char *id_param,
-                    const char *id_field, const char *notfound_code, json_t **out)
+int sim_ec2_describe(struct sim_call *c, json_t *in, json_t *src, const char *id_param,
+                     const char *id_field, const char *notfound_code, json_t **out)
 {
     struct filter f[MAX_FILTERS];
     int nf = 0;
@@ -221,10 +227,8 @@ static int describe(struct sim_call *c, json_t *in, json_t *src, const char *id_
     return 0;
 }
 
-/* MaxResults/NextToken over a describe result: keeps one page of *res and
- * sets *next (an offset, or "" on the last page). max_cap 0: not paginated. */
-static int ec2_page(struct sim_call *c, json_t *in, json_t *res, int max_cap, bool no_ids,
-                    char *next, size_t n)
+int sim_ec2_page_range(struct sim_call *c, json_t *in, json_t *res, int min_max, int max_cap,
+                       bool no_ids, char *next, size_t n)
 {
     next[0] = '\0';
     const char *mr = json_string_value(json_object_get(in, "MaxResults"));
@@ -236,11 +240,11 @@ static int ec2_page(struct sim_call *c, json_t *in, json_t *res, int max_cap, bo
         if (dr_parse_i64(mr, &max) < 0)
             return sim_fail(c, 400, "InvalidParameterValue",
                             "Value (%.32s) for parameter maxResults is invalid", mr);
-        if (max < 5 || max > max_cap)
+        if (max < min_max || max > max_cap)
             return sim_fail(c, 400, "InvalidParameterValue",
                             "Value ( %lld ) for parameter maxResults is invalid. Parameter must "
-                            "be between 5 and %d",
-                            (long long)max, max_cap);
+                            "be between %d and %d",
+                            (long long)max, min_max, max_cap);
         if (no_ids)
             return sim_fail(c, 400, "InvalidParameterCombination",
                             "The parameter instancesSet cannot be used with the parameter "
@@ -261,13 +265,19 @@ static int ec2_page(struct sim_call *c, json_t *in, json_t *res, int max_cap, bo
     return 0;
 }
 
-static void set_next(json_t *out, const char *next)
+int sim_ec2_page(struct sim_call *c, json_t *in, json_t *res, int max_cap, bool no_ids, char *next,
+                 size_t n)
+{
+    return sim_ec2_page_range(c, in, res, 5, max_cap, no_ids, next, n);
+}
+
+void sim_ec2_set_next(json_t *out, const char *next)
 {
     if (next[0])
         json_object_set_new(out, "nextToken", json_string(next));
 }
 
-static json_t *ec2_of(struct sim_call *c)
+json_t *sim_ec2_of(struct sim_call *c)
 {
     json_t *ar = sim_ar(c->w, c->account_id, c->region);
     return ar ? json_object_get(ar, "ec2") : NULL;
@@ -275,15 +285,15 @@ static json_t *ec2_of(struct sim_call *c)
 
 static int describe_instances(struct sim_call *c, json_t *in)
 {
-    json_t *ec2 = ec2_of(c), *res;
+    json_t *ec2 = sim_ec2_of(c), *res;
     if (!ec2)
         return sim_fail(c, 500, "InternalError", "out of memory");
-    if (describe(c, in, json_object_get(ec2, "instances"), "InstanceId", "instanceId",
-                 "InvalidInstanceID.NotFound", &res) < 0)
+    if (sim_ec2_describe(c, in, json_object_get(ec2, "instances"), "InstanceId", "instanceId",
+                         "InvalidInstanceID.NotFound", &res) < 0)
         return -1;
     char next[32];
     json_t *ids = sim_form_list(in, "InstanceId");
-    int rc = ec2_page(c, in, res, 1000, json_array_size(ids) > 0, next, sizeof next);
+    int rc = sim_ec2_page(c, in, res, 1000, json_array_size(ids) > 0, next, sizeof next);
     json_decref(ids);
     if (rc < 0) {
         json_decref(res);
@@ -302,7 +312,7 @@ static int describe_instances(struct sim_call *c, json_t *in)
     }
     json_decref(res);
     c->out = json_pack("{s:o}", "reservationSet", rs);
-    set_next(c->out, next);
+    sim_ec2_set_next(c->out, next);
     return 0;
 }
 
@@ -336,7 +346,7 @@ static json_t *instance_status(struct sim_call *c, json_t *inst)
 
 static int describe_instance_status(struct sim_call *c, json_t *in)
 {
-    json_t *ec2 = ec2_of(c), *res;
+    json_t *ec2 = sim_ec2_of(c), *res;
     if (!ec2)
         return sim_fail(c, 500, "InternalError", "out of memory");
     const char *all = json_string_value(json_object_get(in, "IncludeAllInstances"));
@@ -356,10 +366,12 @@ static int describe_instance_status(struct sim_call *c, json_t *in)
         if (include_all || named || (state && strcmp(state, "running") == 0))
             json_array_append_new(src, instance_status(c, inst));
     }
-    int rc = describe(c, in, src, "InstanceId", "instanceId", "InvalidInstanceID.NotFound", &res);
+    int rc = sim_ec2_describe(c, in, src, "InstanceId", "instanceId", "InvalidInstanceID.NotFound",
+                              &res);
     json_decref(src);
     char next[32];
-    if (rc == 0 && ec2_page(c, in, res, 1000, json_array_size(ids) > 0, next, sizeof next) < 0) {
+    if (rc == 0 &&
+        sim_ec2_page(c, in, res, 1000, json_array_size(ids) > 0, next, sizeof next) < 0) {
         json_decref(res);
         rc = -1;
     }
@@ -367,7 +379,7 @@ static int describe_instance_status(struct sim_call *c, json_t *in)
     if (rc < 0)
         return -1;
     c->out = json_pack("{s:o}", "instanceStatusSet", res);
-    set_next(c->out, next);
+    sim_ec2_set_next(c->out, next);
     return 0;
 }
 
@@ -375,18 +387,18 @@ static int describe_instance_status(struct sim_call *c, json_t *in)
 #define SIMPLE_DESCRIBE(fn, list, param, idf, code, outkey, max)                                   \
     static int fn(struct sim_call *c, json_t *in)                                                  \
     {                                                                                              \
-        json_t *ec2 = ec2_of(c), *res;                                                             \
+        json_t *ec2 = sim_ec2_of(c), *res;                                                         \
         char next[32];                                                                             \
         if (!ec2)                                                                                  \
             return sim_fail(c, 500, "InternalError", "out of memory");                             \
-        if (describe(c, in, json_object_get(ec2, list), param, idf, code, &res) < 0)               \
+        if (sim_ec2_describe(c, in, json_object_get(ec2, list), param, idf, code, &res) < 0)       \
             return -1;                                                                             \
-        if (ec2_page(c, in, res, max, false, next, sizeof next) < 0) {                             \
+        if (sim_ec2_page(c, in, res, max, false, next, sizeof next) < 0) {                         \
             json_decref(res);                                                                      \
             return -1;                                                                             \
         }                                                                                          \
         c->out = json_pack("{s:o}", outkey, res);                                                  \
-        set_next(c->out, next);                                                                    \
+        sim_ec2_set_next(c->out, next);                                                            \
         return 0;                                                                                  \
     }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "core/crypto.h"
+#include "core/ipv4.h"
 #include "core/str.h"
 #include "core/yamljson.h"
 #include "sim/internal.h"
@@ -303,6 +304,39 @@ static void default_roles(struct nctx *n, json_t *acct, json_t *roles, bool is_h
                                            allow_stmt("Service", "drs.amazonaws.com", NULL)));
 }
 
+static int opt_ip(struct nctx *n, json_t *o, const char *path, const char *key)
+{
+    const char *s;
+    uint32_t ip;
+    if (opt_str(n, o, path, key, NULL, &s) < 0)
+        return -1;
+    if (s && !ipv4_parse(s, &ip))
+        return bad(n, path, key, "must be an IPv4 address (a.b.c.d)");
+    return 0;
+}
+
+/* A server's EC2 launch template, to break on purpose (docs/estate-format.md). */
+static int norm_launch(struct nctx *n, json_t *s, const char *path)
+{
+    json_t *l;
+    const char *str;
+    char p2[256];
+    subpath(p2, sizeof p2, "%s.launch", path);
+    if (opt_object(n, s, path, "launch", &l) < 0)
+        return -1;
+    if (opt_str(n, l, p2, "subnet", NULL, &str) < 0 ||
+        opt_str(n, l, p2, "instance_type", NULL, &str) < 0 || opt_ip(n, l, p2, "private_ip") < 0)
+        return -1;
+    if (json_object_get(l, "security_groups") &&
+        string_list(n, l, p2, "security_groups", NULL, NULL) < 0)
+        return -1;
+    if (opt_str(n, l, p2, "template", NULL, &str) < 0)
+        return -1;
+    if (str && strcmp(str, "present") && strcmp(str, "missing"))
+        return bad(n, p2, "template", "must be present or missing");
+    return 0;
+}
+
 static int norm_server(struct nctx *n, json_t *s, const char *path, const char *acct,
                        const char *region, size_t idx)
 {
@@ -372,7 +406,8 @@ static int norm_server(struct nctx *n, json_t *s, const char *path, const char *
     snprintf(dflt, sizeof dflt, "%sa", str);
     if (opt_str(n, org, p2, "az", dflt, &str) < 0)
         return -1;
-    if (opt_str(n, s, path, "staging_account_id", NULL, &str) < 0)
+    if (opt_str(n, s, path, "staging_account_id", NULL, &str) < 0 ||
+        opt_ip(n, s, path, "private_ip") < 0 || norm_launch(n, s, path) < 0)
         return -1;
     return opt_bool(n, s, path, "archived", false);
 }
@@ -527,6 +562,23 @@ static int norm_network(struct nctx *n, json_t *acct, const char *path, const ch
                 opt_str(n, x, p3, "description", "security group", &s) < 0 ||
                 opt_array(n, x, p3, "ingress", &rules) < 0 ||
                 opt_array(n, x, p3, "egress", &rules) < 0)
+                return -1;
+        }
+        if (opt_array(n, v, p2, "network_interfaces", &arr) < 0)
+            return -1;
+        json_array_foreach(arr, j, x)
+        {
+            subpath(p3, sizeof p3, "%s.network_interfaces[%zu]", p2, j);
+            if (!json_is_object(x))
+                return bad(n, p3, NULL, "must be a mapping");
+            gen_id(n, x, "id", "eni-", 17);
+            if (opt_str(n, x, p3, "subnet", NULL, &s) < 0)
+                return -1;
+            if (!s)
+                return bad(n, p3, "subnet", "is required");
+            if (!json_is_string(json_object_get(x, "private_ip")))
+                return bad(n, p3, "private_ip", "is required");
+            if (opt_ip(n, x, p3, "private_ip") < 0 || opt_str(n, x, p3, "description", "", &s) < 0)
                 return -1;
         }
         if (opt_array(n, v, p2, "route_tables", &arr) < 0)
@@ -714,6 +766,18 @@ int sim_estate_normalize(json_t *doc, struct sim_prng *rng, struct dr_err *err)
         opt_int(&n, q, "quotas", "max_replicating_servers", 1, 1000000, 300) < 0 ||
         opt_int(&n, q, "quotas", "max_source_servers", 1, 1000000, 4000) < 0)
         return -1;
+    json_t *it;
+    if (opt_object(&n, doc, "", "instance_types", &it) < 0)
+        return -1;
+    const char *reg;
+    json_t *lst;
+    json_object_foreach(it, reg, lst)
+    {
+        if (strcmp(reg, "default") && !is_region(reg))
+            return bad(&n, "instance_types", reg, "must be a region name or default");
+        if (string_list(&n, it, "instance_types", reg, NULL, NULL) < 0)
+            return -1;
+    }
     json_t *org;
     const char *s;
     if (opt_object(&n, doc, "", "organization", &org) < 0 ||

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/str.h"
+#include "sim/ec2_common.h"
 #include "sim/internal.h"
 
 static void iso(int64_t ms, char *out, size_t n)
@@ -127,6 +128,8 @@ static json_t *source_server(json_t *pool, const char *acct, const char *region,
     for (const char *c = id; *c; c++)
         h = h * 31 + (unsigned char)*c;
     snprintf(ip, sizeof ip, "10.%u.%u.%u", (h >> 16) & 255, (h >> 8) & 255, (h & 253) + 1);
+    if (json_is_string(json_object_get(s, "private_ip")))
+        snprintf(ip, sizeof ip, "%s", json_string_value(json_object_get(s, "private_ip")));
     snprintf(mac, sizeof mac, "0a:%02x:%02x:%02x:%02x:01", (h >> 24) & 255, (h >> 16) & 255,
              (h >> 8) & 255, h & 255);
     json_t *org = json_object_get(s, "origin");
@@ -240,6 +243,10 @@ void sim_drs_materialize(struct sim_world *w, json_t *ar)
                       ii(pool, json_integer_value(json_object_get(rep, "lag_seconds"))),
                       "sync_end_ms", ii(pool, now + sync * 1000), "archived",
                       json_is_true(json_object_get(s, "archived")), "since_ms", ii(pool, now)));
+        /* the estate's launch-template settings (ec2_launch.c builds the template) */
+        json_t *launch = json_object_get(s, "launch");
+        if (json_object_size(launch))
+            json_object_set(json_object_get(meta, id), "launch", launch);
     }
     json_decref(pool);
     json_decref(all);
@@ -453,6 +460,7 @@ static void build_account(struct sim_world *w, json_t *a, bool is_hub, int64_t n
     json_object_foreach(json_object_get(a, "drs"), reg, dr) build_drs(w, acct, reg, dr);
     build_kms(w, acct, a, now);
     build_network(w, acct, a);
+    sim_ec2_enis_build(w, acct, a);
 }
 
 int sim_estate_build(struct sim_world *w, struct dr_err *err)

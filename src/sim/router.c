@@ -17,6 +17,7 @@
 #include "core/jsonutil.h"
 #include "core/str.h"
 #include "core/timeutil.h"
+#include "sim/ec2_common.h"
 #include "sim/internal.h"
 
 enum proto { P_QUERY, P_EC2, P_JSON, P_REST };
@@ -34,7 +35,8 @@ struct svc {
 static const struct svc svcs[] = {
     {"sts", P_QUERY, "https://sts.amazonaws.com/doc/2011-06-15/", NULL, sim_sts_ops, NULL, NULL},
     {"iam", P_QUERY, "https://iam.amazonaws.com/doc/2010-05-08/", NULL, sim_iam_ops, NULL, NULL},
-    {"ec2", P_EC2, "http://ec2.amazonaws.com/doc/2016-11-15/", NULL, sim_ec2_ops, NULL, NULL},
+    {"ec2", P_EC2, "http://ec2.amazonaws.com/doc/2016-11-15/", NULL, sim_ec2_ops,
+     sim_ec2_launch_ops, NULL},
     {"kms", P_JSON, NULL, "TrentService", sim_kms_ops, NULL, NULL},
     {"organizations", P_JSON, NULL, "AWSOrganizationsV20161128", sim_org_ops, NULL, NULL},
     {"servicequotas", P_JSON, NULL, "ServiceQuotasV20190624", sim_quotas_ops, NULL, NULL},

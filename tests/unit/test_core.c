@@ -1,12 +1,14 @@
 /*
  * test_core.c - unit tests for src/core: buffers and their cap, slices,
- * timestamps, base64, YAML loading with line maps, and log redaction.
+ * timestamps, base64, YAML loading with line maps, log redaction, and IPv4
+ * addresses and CIDRs (with the addresses AWS reserves in a subnet).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
 #include "core/crypto.h"
+#include "core/ipv4.h"
 #include "core/jsonutil.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -174,6 +176,53 @@ static void test_core_log_redacts_secrets(void **state)
     buf_cleanup(&out);
 }
 
+static void test_core_ipv4_cidr_and_reserved(void **state)
+{
+    uint32_t ip;
+    struct ipv4_cidr c, d;
+    const char *why = NULL;
+    char out[16];
+    (void)state;
+    assert_true(ipv4_parse("10.2.0.50", &ip));
+    ipv4_format(ip, out, sizeof out);
+    assert_string_equal(out, "10.2.0.50");
+    assert_false(ipv4_parse("10.2.0", &ip));
+    assert_false(ipv4_parse("10.2.0.256", &ip));
+    assert_false(ipv4_parse("10.2.0.5/24", &ip));
+    assert_false(ipv4_parse(" 10.2.0.5", &ip));
+    assert_false(ipv4_parse("10.2.0.0005", &ip));
+    assert_false(ipv4_cidr_parse("10.2.0.0/33", &c));
+    assert_true(ipv4_cidr_parse("10.2.0.7/24", &c)); /* host bits are cleared */
+    ipv4_format(c.base, out, sizeof out);
+    assert_string_equal(out, "10.2.0.0");
+    assert_int_equal(c.len, 24);
+    assert_true(ipv4_parse("10.2.1.4", &ip));
+    assert_false(ipv4_cidr_has(c, ip));
+    assert_true(ipv4_cidr_parse("10.2.0.0/16", &d));
+    assert_true(ipv4_cidr_contains(d, c));
+    assert_false(ipv4_cidr_contains(c, d));
+    assert_true(ipv4_cidr_overlap(c, d));
+    assert_true(ipv4_cidr_parse("10.3.0.0/16", &d));
+    assert_false(ipv4_cidr_overlap(c, d));
+    /* the first four and the last address of a subnet are AWS's */
+    const char *const reserved[] = {"10.2.0.0", "10.2.0.1", "10.2.0.2", "10.2.0.3", "10.2.0.255"};
+    for (size_t i = 0; i < 5; i++) {
+        assert_true(ipv4_parse(reserved[i], &ip));
+        assert_true(ipv4_aws_reserved(c, ip, &why));
+        assert_non_null(why);
+    }
+    assert_true(ipv4_parse("10.2.0.1", &ip));
+    ipv4_aws_reserved(c, ip, &why);
+    assert_non_null(strstr(why, "router"));
+    const char *const free_ips[] = {"10.2.0.4", "10.2.0.254", "10.2.1.1"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_true(ipv4_parse(free_ips[i], &ip));
+        assert_false(ipv4_aws_reserved(c, ip, &why));
+    }
+    assert_true(ipv4_cidr_parse("0.0.0.0/0", &d));
+    assert_true(ipv4_cidr_has(d, ip));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_core_yaml_docs_and_lines),
         cmocka_unit_test(test_core_yaml_error_names_line),
         cmocka_unit_test(test_core_log_redacts_secrets),
+        cmocka_unit_test(test_core_ipv4_cidr_and_reserved),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

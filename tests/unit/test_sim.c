@@ -204,6 +204,22 @@ static void test_sim_estate_errors_name_the_field(void **state)
          "duplicate"},
         {"{\"hub\":{\"account_id\":\"999999999999\"},\"quotas\":{\"max_concurrent_jobs\":0}}",
          "quotas.max_concurrent_jobs"},
+        {"{\"hub\":{\"account_id\":\"999999999999\"},\"accounts\":[{\"account_id\":"
+         "\"111111111111\",\"drs\":{\"us-west-2\":{\"source_servers\":[{\"launch\":"
+         "{\"private_ip\":\"10.2.0.300\"}}]}}}]}",
+         "accounts[0].drs.us-west-2.source_servers[0].launch.private_ip"},
+        {"{\"hub\":{\"account_id\":\"999999999999\"},\"accounts\":[{\"account_id\":"
+         "\"111111111111\",\"drs\":{\"us-west-2\":{\"source_servers\":[{\"launch\":"
+         "{\"template\":\"gone\"}}]}}}]}",
+         "launch.template"},
+        {"{\"hub\":{\"account_id\":\"999999999999\"},\"accounts\":[{\"account_id\":"
+         "\"111111111111\",\"drs\":{\"us-west-2\":{\"source_servers\":[{\"private_ip\":7}]}}}]}",
+         "source_servers[0].private_ip"},
+        {"{\"hub\":{\"account_id\":\"999999999999\"},\"accounts\":[{\"account_id\":"
+         "\"111111111111\",\"vpcs\":[{\"network_interfaces\":[{\"subnet\":\"subnet-1\"}]}]}]}",
+         "accounts[0].vpcs[0].network_interfaces[0].private_ip"},
+        {"{\"hub\":{\"account_id\":\"999999999999\"},\"instance_types\":{\"us-west-2\":[1]}}",
+         "instance_types.us-west-2[0]"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         json_t *d = json_loads(cases[i].doc, 0, NULL);

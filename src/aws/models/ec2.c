@@ -18,172 +18,216 @@ static const char pool[] =
     "Instances\0IncludeManagedResources\0InstanceIds\0InstanceId\0InstanceStatuse"
     "s\0instanceStatusSet\0InstanceStatusSet\0LocationType\0InstanceTypeOfferings"
     "\0instanceTypeOfferingSet\0InstanceTypeOfferingSet\0maxResults\0Reservations"
-    "\0reservationSet\0ReservationSet\0RouteTableIds\0RouteTableId\0RouteTables\0"
-    "routeTableSet\0RouteTableSet\0GroupIds\0GroupNames\0SecurityGroups\0security"
-    "GroupInfo\0SecurityGroupInfo\0OwnerIds\0RestorableByUserIds\0RestorableBy\0S"
-    "napshotIds\0SnapshotId\0Snapshots\0snapshotSet\0SnapshotSet\0SubnetIds\0Subn"
-    "etId\0Subnets\0subnetSet\0SubnetSet\0VpcPeeringConnectionIds\0VpcPeeringConn"
-    "ectionId\0VpcPeeringConnections\0vpcPeeringConnectionSet\0VpcPeeringConnecti"
-    "onSet\0VpcIds\0Vpcs\0vpcSet\0VpcSet\0Attribute\0CreateVolumePermission\0User"
-    "Group\0OperationType\0UserIds\0UserId\0AdditionalInfo\0additionalInfo\0Block"
-    "DeviceMappings\0BlockDeviceMapping\0CapacityReservationSpecification\0Client"
-    "Token\0clientToken\0CpuOptions\0CreditSpecification\0DisableApiStop\0Disable"
-    "ApiTermination\0disableApiTermination\0EbsOptimized\0ebsOptimized\0ElasticGp"
-    "uSpecification\0ElasticInferenceAccelerators\0ElasticInferenceAccelerator\0E"
-    "nablePrimaryIpv6\0EnclaveOptions\0HibernationOptions\0IamInstanceProfile\0ia"
-    "mInstanceProfile\0InstanceInitiatedShutdownBehavior\0instanceInitiatedShutdo"
-    "wnBehavior\0InstanceMarketOptions\0InstanceType\0Ipv6AddressCount\0Ipv6Addre"
-    "sses\0Ipv6Address\0KernelId\0KeyName\0LaunchTemplate\0LicenseSpecifications\0"
-    "LicenseSpecification\0MaintenanceOptions\0MaxCount\0MetadataOptions\0MinCoun"
-    "t\0Monitoring\0NetworkInterfaces\0networkInterface\0NetworkInterface\0Networ"
-    "kPerformanceOptions\0Operator\0Placement\0PrivateDnsNameOptions\0PrivateIpAd"
-    "dress\0privateIpAddress\0RamdiskId\0SecondaryInterfaces\0SecondaryInterface\0"
-    "SecurityGroupIds\0SecurityGroupId\0SecurityGroup\0UserData\0Groups\0groupSet"
-    "\0GroupSet\0Instances\0instancesSet\0InstancesSet\0OwnerId\0ownerId\0Request"
-    "erId\0requesterId\0ReservationId\0reservationId\0StartingInstances\0Force\0f"
-    "orce\0Hibernate\0SkipOsShutdown\0StoppingInstances\0TerminatingInstances\0me"
-    "mber\0item\0Item\0AssignIpv6AddressOnCreation\0assignIpv6AddressOnCreation\0"
-    "availabilityZone\0availabilityZoneId\0AvailableIpAddressCount\0availableIpAd"
-    "dressCount\0BlockPublicAccessStates\0blockPublicAccessStates\0cidrBlock\0Cus"
-    "tomerOwnedIpv4Pool\0customerOwnedIpv4Pool\0DefaultForAz\0defaultForAz\0Enabl"
-    "eDns64\0enableDns64\0EnableLniAtDeviceIndex\0enableLniAtDeviceIndex\0Ipv6Cid"
-    "rBlockAssociationSet\0ipv6CidrBlockAssociationSet\0ipv6Native\0MapCustomerOw"
-    "nedIpOnLaunch\0mapCustomerOwnedIpOnLaunch\0MapPublicIpOnLaunch\0mapPublicIpO"
-    "nLaunch\0outpostArn\0PrivateDnsNameOptionsOnLaunch\0privateDnsNameOptionsOnL"
-    "aunch\0State\0state\0SubnetArn\0subnetArn\0subnetId\0Type\0type\0vpcId\0Memb"
-    "er\0EgressOnlyInternetGatewayExclusion\0ElasticFileSystemExclusion\0Internet"
-    "GatewayExclusion\0LambdaExclusion\0Mode\0NatGatewayExclusion\0VirtualPrivate"
-    "GatewayExclusion\0VpcLatticeExclusion\0VpcPeeringExclusion\0CidrBlockAssocia"
-    "tionSet\0cidrBlockAssociationSet\0DhcpOptionsId\0dhcpOptionsId\0EncryptionCo"
-    "ntrol\0encryptionControl\0IsDefault\0isDefault\0Add\0Remove\0CapacityReserva"
-    "tionPreference\0CapacityReservationTarget\0AmdSevSnp\0CoreCount\0NestedVirtu"
-    "alization\0ThreadsPerCore\0CpuCredits\0Enabled\0Configured\0Arn\0arn\0Name\0"
-    "name\0MarketType\0SpotOptions\0LaunchTemplateId\0LaunchTemplateName\0Version"
-    "\0AutoRecovery\0HttpEndpoint\0HttpProtocolIpv6\0HttpPutResponseHopLimit\0Htt"
-    "pTokens\0InstanceMetadataTags\0enabled\0BandwidthWeighting\0Principal\0Affin"
-    "ity\0affinity\0groupName\0HostId\0hostId\0HostResourceGroupArn\0hostResource"
-    "GroupArn\0PartitionNumber\0partitionNumber\0SpreadDomain\0spreadDomain\0Tena"
-    "ncy\0tenancy\0EnableResourceNameDnsAAAARecord\0EnableResourceNameDnsARecord\0"
-    "HostnameType\0ResourceType\0resourceType\0Key\0key\0Value\0value\0InternetGa"
-    "tewayBlockMode\0internetGatewayBlockMode\0enableResourceNameDnsAAAARecord\0e"
-    "nableResourceNameDnsARecord\0hostnameType\0mode\0ResourceExclusions\0resourc"
-    "eExclusions\0StateMessage\0stateMessage\0VpcEncryptionControlId\0vpcEncrypti"
-    "onControlId\0Values\0Architecture\0architecture\0blockDeviceMapping\0BootMod"
-    "e\0bootMode\0CreationDate\0creationDate\0DeprecationTime\0deprecationTime\0D"
-    "eregistrationProtection\0deregistrationProtection\0description\0EnaSupport\0"
-    "enaSupport\0FreeTierEligible\0freeTierEligible\0Hypervisor\0hypervisor\0Imag"
-    "eAllowed\0imageAllowed\0imageId\0ImageLocation\0imageLocation\0ImageOwnerAli"
-    "as\0imageOwnerAlias\0ImageType\0imageType\0ImdsSupport\0imdsSupport\0kernelI"
-    "d\0LastLaunchedTime\0lastLaunchedTime\0imageOwnerId\0ImageOwnerId\0Platform\0"
-    "platform\0PlatformDetails\0platformDetails\0ProductCodes\0productCodes\0Publ"
-    "ic\0isPublic\0IsPublic\0ramdiskId\0RootDeviceName\0rootDeviceName\0RootDevic"
-    "eType\0rootDeviceType\0SourceImageId\0sourceImageId\0SourceImageRegion\0sour"
-    "ceImageRegion\0SourceInstanceId\0sourceInstanceId\0SriovNetSupport\0sriovNet"
-    "Support\0imageState\0ImageState\0StateReason\0stateReason\0TpmSupport\0tpmSu"
-    "pport\0UsageOperation\0usageOperation\0VirtualizationType\0virtualizationTyp"
-    "e\0AttachedEbsStatus\0attachedEbsStatus\0Events\0eventsSet\0EventsSet\0insta"
-    "nceId\0InstanceState\0instanceState\0InstanceStatus\0instanceStatus\0operato"
-    "r\0SystemStatus\0systemStatus\0instanceType\0Location\0location\0locationTyp"
-    "e\0Associations\0associationSet\0AssociationSet\0PropagatingVgws\0propagatin"
-    "gVgwSet\0PropagatingVgwSet\0routeTableId\0Routes\0routeSet\0RouteSet\0groupD"
-    "escription\0IpPermissions\0ipPermissions\0IpPermissionsEgress\0ipPermissions"
-    "Egress\0CompletionDurationMinutes\0completionDurationMinutes\0CompletionTime"
-    "\0completionTime\0DataEncryptionKeyId\0dataEncryptionKeyId\0Encrypted\0encry"
-    "pted\0FullSnapshotSizeInBytes\0fullSnapshotSizeInBytes\0KmsKeyId\0kmsKeyId\0"
-    "OwnerAlias\0ownerAlias\0Progress\0progress\0RestoreExpiryTime\0restoreExpiry"
-    "Time\0snapshotId\0SseType\0sseType\0StartTime\0startTime\0status\0Status\0st"
-    "atusMessage\0StatusMessage\0StorageTier\0storageTier\0TransferType\0transfer"
-    "Type\0VolumeId\0volumeId\0VolumeSize\0volumeSize\0AccepterVpcInfo\0accepterV"
-    "pcInfo\0ExpirationTime\0expirationTime\0RequesterVpcInfo\0requesterVpcInfo\0"
-    "vpcPeeringConnectionId\0DeviceName\0deviceName\0Ebs\0ebs\0NoDevice\0noDevice"
-    "\0VirtualName\0virtualName\0CapacityReservationId\0CapacityReservationResour"
-    "ceGroupArn\0Count\0BlockDurationMinutes\0InstanceInterruptionBehavior\0MaxPr"
-    "ice\0SpotInstanceType\0ValidUntil\0ipv6Address\0IsPrimaryIpv6\0isPrimaryIpv6"
-    "\0LicenseConfigurationArn\0AssociateCarrierIpAddress\0AssociatePublicIpAddre"
-    "ss\0associatePublicIpAddress\0ConnectionTrackingSpecification\0DeleteOnTermi"
-    "nation\0deleteOnTermination\0DeviceIndex\0deviceIndex\0EnaQueueCount\0EnaSrd"
-    "Specification\0InterfaceType\0Ipv4PrefixCount\0Ipv4Prefixes\0Ipv4Prefix\0ipv"
-    "6AddressCount\0ipv6AddressesSet\0Ipv6PrefixCount\0Ipv6Prefixes\0Ipv6Prefix\0"
-    "NetworkCardIndex\0NetworkInterfaceId\0networkInterfaceId\0PrimaryIpv6\0Priva"
-    "teIpAddresses\0privateIpAddressesSet\0SecondaryPrivateIpAddressCount\0second"
-    "aryPrivateIpAddressCount\0PrivateIpAddressCount\0SecondarySubnetId\0AmiLaunc"
-    "hIndex\0amiLaunchIndex\0CapacityBlockId\0capacityBlockId\0capacityReservatio"
-    "nId\0capacityReservationSpecification\0cpuOptions\0CurrentInstanceBootMode\0"
-    "currentInstanceBootMode\0ElasticGpuAssociations\0elasticGpuAssociationSet\0E"
-    "lasticGpuAssociationSet\0ElasticInferenceAcceleratorAssociations\0elasticInf"
-    "erenceAcceleratorAssociationSet\0ElasticInferenceAcceleratorAssociationSet\0"
-    "enclaveOptions\0hibernationOptions\0InstanceLifecycle\0instanceLifecycle\0ke"
-    "yName\0LaunchTime\0launchTime\0Licenses\0licenseSet\0LicenseSet\0maintenance"
-    "Options\0metadataOptions\0monitoring\0networkInterfaceSet\0NetworkInterfaceS"
-    "et\0networkPerformanceOptions\0placement\0PrivateDnsName\0privateDnsName\0pr"
-    "ivateDnsNameOptions\0PublicDnsName\0dnsName\0DnsName\0PublicIpAddress\0ipAdd"
-    "ress\0IpAddress\0secondaryInterfaceSet\0SecondaryInterfaceSet\0SourceDestChe"
-    "ck\0sourceDestCheck\0SpotInstanceRequestId\0spotInstanceRequestId\0StateTran"
-    "sitionReason\0reason\0Reason\0UsageOperationUpdateTime\0usageOperationUpdate"
-    "Time\0CurrentState\0currentState\0PreviousState\0previousState\0AssociationI"
-    "d\0associationId\0IpSource\0ipSource\0Ipv6AddressAttribute\0ipv6AddressAttri"
-    "bute\0ipv6CidrBlock\0Ipv6CidrBlockState\0ipv6CidrBlockState\0CidrBlockState\0"
-    "cidrBlockState\0EgressOnlyInternetGateway\0egressOnlyInternetGateway\0Elasti"
-    "cFileSystem\0elasticFileSystem\0InternetGateway\0internetGateway\0Lambda\0la"
-    "mbda\0NatGateway\0natGateway\0VirtualPrivateGateway\0virtualPrivateGateway\0"
-    "VpcLattice\0vpcLattice\0VpcPeering\0vpcPeering\0ipv6Pool\0NetworkBorderGroup"
-    "\0networkBorderGroup\0Code\0code\0Message\0message\0Details\0details\0Hidden"
-    "ByDefault\0hiddenByDefault\0Managed\0managed\0principal\0CidrBlockSet\0cidrB"
-    "lockSet\0Ipv6CidrBlockSet\0ipv6CidrBlockSet\0PeeringOptions\0peeringOptions\0"
-    "Region\0region\0Group\0group\0userId\0EbsCardIndex\0Iops\0iops\0Throughput\0"
-    "throughput\0VolumeInitializationRate\0VolumeType\0volumeType\0TcpEstablished"
-    "Timeout\0UdpStreamTimeout\0UdpTimeout\0EnaSrdEnabled\0EnaSrdUdpSpecification"
-    "\0capacityReservationPreference\0capacityReservationTarget\0amdSevSnp\0coreC"
-    "ount\0nestedVirtualization\0threadsPerCore\0configured\0Id\0id\0autoRecovery"
-    "\0RebootMigration\0rebootMigration\0httpEndpoint\0httpProtocolIpv6\0httpPutR"
-    "esponseHopLimit\0httpTokens\0instanceMetadataTags\0bandwidthWeighting\0Produ"
-    "ctCodeId\0productCode\0ProductCode\0ProductCodeType\0InstanceEventId\0instan"
-    "ceEventId\0NotAfter\0notAfter\0NotBefore\0notBefore\0NotBeforeDeadline\0notB"
-    "eforeDeadline\0AssociationState\0associationState\0GatewayId\0gatewayId\0Mai"
-    "n\0main\0PublicIpv4Pool\0publicIpv4Pool\0RouteTableAssociationId\0routeTable"
-    "AssociationId\0CarrierGatewayId\0carrierGatewayId\0CoreNetworkArn\0coreNetwo"
-    "rkArn\0DestinationCidrBlock\0destinationCidrBlock\0DestinationIpv6CidrBlock\0"
-    "destinationIpv6CidrBlock\0DestinationPrefixListId\0destinationPrefixListId\0"
-    "EgressOnlyInternetGatewayId\0egressOnlyInternetGatewayId\0InstanceOwnerId\0i"
-    "nstanceOwnerId\0LocalGatewayId\0localGatewayId\0NatGatewayId\0natGatewayId\0"
-    "OdbNetworkArn\0odbNetworkArn\0Origin\0origin\0TransitGatewayId\0transitGatew"
-    "ayId\0FromPort\0fromPort\0IpProtocol\0ipProtocol\0IpRanges\0ipRanges\0Ipv6Ra"
-    "nges\0ipv6Ranges\0PrefixListIds\0prefixListIds\0ToPort\0toPort\0UserIdGroupP"
-    "airs\0groups\0AllowDnsResolutionFromRemoteVpc\0allowDnsResolutionFromRemoteV"
-    "pc\0AllowEgressFromLocalClassicLinkToRemoteVpc\0allowEgressFromLocalClassicL"
-    "inkToRemoteVpc\0AllowEgressFromLocalVpcToRemoteClassicLink\0allowEgressFromL"
-    "ocalVpcToRemoteClassicLink\0EnaSrdUdpEnabled\0Primary\0primary\0capacityRese"
-    "rvationResourceGroupArn\0ElasticGpuAssociationId\0elasticGpuAssociationId\0E"
-    "lasticGpuAssociationState\0elasticGpuAssociationState\0ElasticGpuAssociation"
-    "Time\0elasticGpuAssociationTime\0ElasticGpuId\0elasticGpuId\0ElasticInferenc"
-    "eAcceleratorArn\0elasticInferenceAcceleratorArn\0ElasticInferenceAccelerator"
-    "AssociationId\0elasticInferenceAcceleratorAssociationId\0ElasticInferenceAcc"
-    "eleratorAssociationState\0elasticInferenceAcceleratorAssociationState\0Elast"
-    "icInferenceAcceleratorAssociationTime\0elasticInferenceAcceleratorAssociatio"
-    "nTime\0licenseConfigurationArn\0Association\0association\0Attachment\0attach"
-    "ment\0ConnectionTrackingConfiguration\0connectionTrackingConfiguration\0inte"
-    "rfaceType\0ipv4PrefixSet\0Ipv4PrefixSet\0Ipv6AddressesSet\0ipv6PrefixSet\0Ip"
-    "v6PrefixSet\0MacAddress\0macAddress\0PrivateIpAddressesSet\0privateIpAddress"
-    "Set\0PrivateIpAddressSet\0SecondaryInterfaceId\0secondaryInterfaceId\0Second"
-    "aryNetworkId\0secondaryNetworkId\0secondarySubnetId\0ImpairedSince\0impaired"
-    "Since\0AssociatedResource\0associatedResource\0AttachTime\0attachTime\0ebsCa"
-    "rdIndex\0VolumeOwnerId\0volumeOwnerId\0CarrierIp\0carrierIp\0CustomerOwnedIp"
-    "\0customerOwnedIp\0IpOwnerId\0ipOwnerId\0publicDnsName\0PublicIp\0publicIp\0"
-    "AttachmentId\0attachmentId\0enaQueueCount\0enaSrdSpecification\0networkCardI"
-    "ndex\0tcpEstablishedTimeout\0udpStreamTimeout\0udpTimeout\0CidrIp\0cidrIp\0C"
-    "idrIpv6\0cidrIpv6\0PrefixListId\0prefixListId\0PeeringStatus\0peeringStatus\0"
-    "enaSrdEnabled\0enaSrdUdpSpecification\0ipv4Prefix\0ipv6Prefix\0enaSrdUdpEnab"
-    "led\0CreateSecurityGroup\0create-security-group\0/\0CreateSubnet\0create-sub"
-    "net\0CreateTags\0create-tags\0CreateVpc\0create-vpc\0DescribeImages\0describ"
-    "e-images\0DescribeInstanceStatus\0describe-instance-status\0DescribeInstance"
-    "TypeOfferings\0describe-instance-type-offerings\0DescribeInstances\0describe"
-    "-instances\0DescribeRouteTables\0describe-route-tables\0DescribeSecurityGrou"
-    "ps\0describe-security-groups\0DescribeSnapshots\0describe-snapshots\0Describ"
-    "eSubnets\0describe-subnets\0DescribeVpcPeeringConnections\0describe-vpc-peer"
-    "ing-connections\0DescribeVpcs\0describe-vpcs\0ModifySnapshotAttribute\0modif"
-    "y-snapshot-attribute\0RunInstances\0run-instances\0StartInstances\0start-ins"
-    "tances\0StopInstances\0stop-instances\0TerminateInstances\0terminate-instanc"
-    "es\0ec2\0EC2\0002016-11-15";
+    "\0reservationSet\0ReservationSet\0LaunchTemplateId\0LaunchTemplateName\0MaxV"
+    "ersion\0MinVersion\0ResolveAlias\0Versions\0LaunchTemplateVersion\0LaunchTem"
+    "plateVersions\0launchTemplateVersionSet\0LaunchTemplateVersionSet\0LaunchTem"
+    "plateIds\0LaunchTemplateNames\0LaunchTemplates\0launchTemplates\0filter\0Net"
+    "workInterfaceIds\0NetworkInterfaceId\0NetworkInterfaces\0networkInterfaceSet"
+    "\0NetworkInterfaceSet\0RouteTableIds\0RouteTableId\0RouteTables\0routeTableS"
+    "et\0RouteTableSet\0GroupIds\0GroupNames\0SecurityGroups\0securityGroupInfo\0"
+    "SecurityGroupInfo\0OwnerIds\0RestorableByUserIds\0RestorableBy\0SnapshotIds\0"
+    "SnapshotId\0Snapshots\0snapshotSet\0SnapshotSet\0SubnetIds\0SubnetId\0Subnet"
+    "s\0subnetSet\0SubnetSet\0VpcPeeringConnectionIds\0VpcPeeringConnectionId\0Vp"
+    "cPeeringConnections\0vpcPeeringConnectionSet\0VpcPeeringConnectionSet\0VpcId"
+    "s\0Vpcs\0vpcSet\0VpcSet\0Attribute\0CreateVolumePermission\0UserGroup\0Opera"
+    "tionType\0UserIds\0UserId\0AdditionalInfo\0additionalInfo\0BlockDeviceMappin"
+    "gs\0BlockDeviceMapping\0CapacityReservationSpecification\0ClientToken\0clien"
+    "tToken\0CpuOptions\0CreditSpecification\0DisableApiStop\0DisableApiTerminati"
+    "on\0disableApiTermination\0EbsOptimized\0ebsOptimized\0ElasticGpuSpecificati"
+    "on\0ElasticInferenceAccelerators\0ElasticInferenceAccelerator\0EnablePrimary"
+    "Ipv6\0EnclaveOptions\0HibernationOptions\0IamInstanceProfile\0iamInstancePro"
+    "file\0InstanceInitiatedShutdownBehavior\0instanceInitiatedShutdownBehavior\0"
+    "InstanceMarketOptions\0InstanceType\0Ipv6AddressCount\0Ipv6Addresses\0Ipv6Ad"
+    "dress\0KernelId\0KeyName\0LaunchTemplate\0LicenseSpecifications\0LicenseSpec"
+    "ification\0MaintenanceOptions\0MaxCount\0MetadataOptions\0MinCount\0Monitori"
+    "ng\0networkInterface\0NetworkInterface\0NetworkPerformanceOptions\0Operator\0"
+    "Placement\0PrivateDnsNameOptions\0PrivateIpAddress\0privateIpAddress\0Ramdis"
+    "kId\0SecondaryInterfaces\0SecondaryInterface\0SecurityGroupIds\0SecurityGrou"
+    "pId\0SecurityGroup\0UserData\0Groups\0groupSet\0GroupSet\0Instances\0instanc"
+    "esSet\0InstancesSet\0OwnerId\0ownerId\0RequesterId\0requesterId\0Reservation"
+    "Id\0reservationId\0StartingInstances\0Force\0force\0Hibernate\0SkipOsShutdow"
+    "n\0StoppingInstances\0TerminatingInstances\0member\0item\0Item\0AssignIpv6Ad"
+    "dressOnCreation\0assignIpv6AddressOnCreation\0availabilityZone\0availability"
+    "ZoneId\0AvailableIpAddressCount\0availableIpAddressCount\0BlockPublicAccessS"
+    "tates\0blockPublicAccessStates\0cidrBlock\0CustomerOwnedIpv4Pool\0customerOw"
+    "nedIpv4Pool\0DefaultForAz\0defaultForAz\0EnableDns64\0enableDns64\0EnableLni"
+    "AtDeviceIndex\0enableLniAtDeviceIndex\0Ipv6CidrBlockAssociationSet\0ipv6Cidr"
+    "BlockAssociationSet\0ipv6Native\0MapCustomerOwnedIpOnLaunch\0mapCustomerOwne"
+    "dIpOnLaunch\0MapPublicIpOnLaunch\0mapPublicIpOnLaunch\0outpostArn\0PrivateDn"
+    "sNameOptionsOnLaunch\0privateDnsNameOptionsOnLaunch\0State\0state\0SubnetArn"
+    "\0subnetArn\0subnetId\0Type\0type\0vpcId\0Member\0EgressOnlyInternetGatewayE"
+    "xclusion\0ElasticFileSystemExclusion\0InternetGatewayExclusion\0LambdaExclus"
+    "ion\0Mode\0NatGatewayExclusion\0VirtualPrivateGatewayExclusion\0VpcLatticeEx"
+    "clusion\0VpcPeeringExclusion\0CidrBlockAssociationSet\0cidrBlockAssociationS"
+    "et\0DhcpOptionsId\0dhcpOptionsId\0EncryptionControl\0encryptionControl\0IsDe"
+    "fault\0isDefault\0Add\0Remove\0CapacityReservationPreference\0CapacityReserv"
+    "ationTarget\0AmdSevSnp\0CoreCount\0NestedVirtualization\0ThreadsPerCore\0Cpu"
+    "Credits\0Enabled\0Configured\0Arn\0arn\0Name\0name\0MarketType\0SpotOptions\0"
+    "Version\0AutoRecovery\0HttpEndpoint\0HttpProtocolIpv6\0HttpPutResponseHopLim"
+    "it\0HttpTokens\0InstanceMetadataTags\0enabled\0BandwidthWeighting\0Principal"
+    "\0Affinity\0affinity\0groupName\0HostId\0hostId\0HostResourceGroupArn\0hostR"
+    "esourceGroupArn\0PartitionNumber\0partitionNumber\0SpreadDomain\0spreadDomai"
+    "n\0Tenancy\0tenancy\0EnableResourceNameDnsAAAARecord\0EnableResourceNameDnsA"
+    "Record\0HostnameType\0ResourceType\0resourceType\0Key\0key\0Value\0value\0In"
+    "ternetGatewayBlockMode\0internetGatewayBlockMode\0enableResourceNameDnsAAAAR"
+    "ecord\0enableResourceNameDnsARecord\0hostnameType\0mode\0ResourceExclusions\0"
+    "resourceExclusions\0StateMessage\0stateMessage\0VpcEncryptionControlId\0vpcE"
+    "ncryptionControlId\0Values\0Architecture\0architecture\0blockDeviceMapping\0"
+    "BootMode\0bootMode\0CreationDate\0creationDate\0DeprecationTime\0deprecation"
+    "Time\0DeregistrationProtection\0deregistrationProtection\0description\0EnaSu"
+    "pport\0enaSupport\0FreeTierEligible\0freeTierEligible\0Hypervisor\0hyperviso"
+    "r\0ImageAllowed\0imageAllowed\0imageId\0ImageLocation\0imageLocation\0ImageO"
+    "wnerAlias\0imageOwnerAlias\0ImageType\0imageType\0ImdsSupport\0imdsSupport\0"
+    "kernelId\0LastLaunchedTime\0lastLaunchedTime\0imageOwnerId\0ImageOwnerId\0Pl"
+    "atform\0platform\0PlatformDetails\0platformDetails\0ProductCodes\0productCod"
+    "es\0Public\0isPublic\0IsPublic\0ramdiskId\0RootDeviceName\0rootDeviceName\0R"
+    "ootDeviceType\0rootDeviceType\0SourceImageId\0sourceImageId\0SourceImageRegi"
+    "on\0sourceImageRegion\0SourceInstanceId\0sourceInstanceId\0SriovNetSupport\0"
+    "sriovNetSupport\0imageState\0ImageState\0StateReason\0stateReason\0TpmSuppor"
+    "t\0tpmSupport\0UsageOperation\0usageOperation\0VirtualizationType\0virtualiz"
+    "ationType\0AttachedEbsStatus\0attachedEbsStatus\0Events\0eventsSet\0EventsSe"
+    "t\0instanceId\0InstanceState\0instanceState\0InstanceStatus\0instanceStatus\0"
+    "operator\0SystemStatus\0systemStatus\0instanceType\0Location\0location\0loca"
+    "tionType\0CreateTime\0createTime\0CreatedBy\0createdBy\0DefaultVersion\0defa"
+    "ultVersion\0LaunchTemplateData\0launchTemplateData\0launchTemplateId\0launch"
+    "TemplateName\0VersionDescription\0versionDescription\0VersionNumber\0version"
+    "Number\0DefaultVersionNumber\0defaultVersionNumber\0LatestVersionNumber\0lat"
+    "estVersionNumber\0AssociatedSubnets\0associatedSubnetSet\0AssociatedSubnetSe"
+    "t\0Association\0association\0Attachment\0attachment\0ConnectionTrackingConfi"
+    "guration\0connectionTrackingConfiguration\0DenyAllIgwTraffic\0denyAllIgwTraf"
+    "fic\0InterfaceType\0interfaceType\0Ipv4Prefixes\0ipv4PrefixSet\0Ipv4PrefixSe"
+    "t\0ipv6Address\0ipv6AddressesSet\0Ipv6AddressesSet\0Ipv6Prefixes\0ipv6Prefix"
+    "Set\0Ipv6PrefixSet\0MacAddress\0macAddress\0networkInterfaceId\0PrivateDnsNa"
+    "me\0privateDnsName\0PrivateIpAddresses\0privateIpAddressesSet\0PrivateIpAddr"
+    "essesSet\0PublicDnsName\0publicDnsName\0PublicIpDnsNameOptions\0publicIpDnsN"
+    "ameOptions\0RequesterManaged\0requesterManaged\0SourceDestCheck\0sourceDestC"
+    "heck\0Status\0status\0Associations\0associationSet\0AssociationSet\0Propagat"
+    "ingVgws\0propagatingVgwSet\0PropagatingVgwSet\0routeTableId\0Routes\0routeSe"
+    "t\0RouteSet\0groupDescription\0IpPermissions\0ipPermissions\0IpPermissionsEg"
+    "ress\0ipPermissionsEgress\0CompletionDurationMinutes\0completionDurationMinu"
+    "tes\0CompletionTime\0completionTime\0DataEncryptionKeyId\0dataEncryptionKeyI"
+    "d\0Encrypted\0encrypted\0FullSnapshotSizeInBytes\0fullSnapshotSizeInBytes\0K"
+    "msKeyId\0kmsKeyId\0OwnerAlias\0ownerAlias\0Progress\0progress\0RestoreExpiry"
+    "Time\0restoreExpiryTime\0snapshotId\0SseType\0sseType\0StartTime\0startTime\0"
+    "statusMessage\0StatusMessage\0StorageTier\0storageTier\0TransferType\0transf"
+    "erType\0VolumeId\0volumeId\0VolumeSize\0volumeSize\0AccepterVpcInfo\0accepte"
+    "rVpcInfo\0ExpirationTime\0expirationTime\0RequesterVpcInfo\0requesterVpcInfo"
+    "\0vpcPeeringConnectionId\0DeviceName\0deviceName\0Ebs\0ebs\0NoDevice\0noDevi"
+    "ce\0VirtualName\0virtualName\0CapacityReservationId\0CapacityReservationReso"
+    "urceGroupArn\0Count\0BlockDurationMinutes\0InstanceInterruptionBehavior\0Max"
+    "Price\0SpotInstanceType\0ValidUntil\0IsPrimaryIpv6\0isPrimaryIpv6\0LicenseCo"
+    "nfigurationArn\0AssociateCarrierIpAddress\0AssociatePublicIpAddress\0associa"
+    "tePublicIpAddress\0ConnectionTrackingSpecification\0DeleteOnTermination\0del"
+    "eteOnTermination\0DeviceIndex\0deviceIndex\0EnaQueueCount\0EnaSrdSpecificati"
+    "on\0Ipv4PrefixCount\0Ipv4Prefix\0ipv6AddressCount\0Ipv6PrefixCount\0Ipv6Pref"
+    "ix\0NetworkCardIndex\0PrimaryIpv6\0SecondaryPrivateIpAddressCount\0secondary"
+    "PrivateIpAddressCount\0PrivateIpAddressCount\0SecondarySubnetId\0AmiLaunchIn"
+    "dex\0amiLaunchIndex\0CapacityBlockId\0capacityBlockId\0capacityReservationId"
+    "\0capacityReservationSpecification\0cpuOptions\0CurrentInstanceBootMode\0cur"
+    "rentInstanceBootMode\0ElasticGpuAssociations\0elasticGpuAssociationSet\0Elas"
+    "ticGpuAssociationSet\0ElasticInferenceAcceleratorAssociations\0elasticInfere"
+    "nceAcceleratorAssociationSet\0ElasticInferenceAcceleratorAssociationSet\0enc"
+    "laveOptions\0hibernationOptions\0InstanceLifecycle\0instanceLifecycle\0keyNa"
+    "me\0LaunchTime\0launchTime\0Licenses\0licenseSet\0LicenseSet\0maintenanceOpt"
+    "ions\0metadataOptions\0monitoring\0networkPerformanceOptions\0placement\0pri"
+    "vateDnsNameOptions\0dnsName\0DnsName\0PublicIpAddress\0ipAddress\0IpAddress\0"
+    "secondaryInterfaceSet\0SecondaryInterfaceSet\0SpotInstanceRequestId\0spotIns"
+    "tanceRequestId\0StateTransitionReason\0reason\0Reason\0UsageOperationUpdateT"
+    "ime\0usageOperationUpdateTime\0CurrentState\0currentState\0PreviousState\0pr"
+    "eviousState\0AssociationId\0associationId\0IpSource\0ipSource\0Ipv6AddressAt"
+    "tribute\0ipv6AddressAttribute\0ipv6CidrBlock\0Ipv6CidrBlockState\0ipv6CidrBl"
+    "ockState\0CidrBlockState\0cidrBlockState\0EgressOnlyInternetGateway\0egressO"
+    "nlyInternetGateway\0ElasticFileSystem\0elasticFileSystem\0InternetGateway\0i"
+    "nternetGateway\0Lambda\0lambda\0NatGateway\0natGateway\0VirtualPrivateGatewa"
+    "y\0virtualPrivateGateway\0VpcLattice\0vpcLattice\0VpcPeering\0vpcPeering\0ip"
+    "v6Pool\0NetworkBorderGroup\0networkBorderGroup\0Code\0code\0Message\0message"
+    "\0Details\0details\0HiddenByDefault\0hiddenByDefault\0Managed\0managed\0prin"
+    "cipal\0blockDeviceMappingSet\0BlockDeviceMappingSet\0creditSpecification\0di"
+    "sableApiStop\0ElasticGpuSpecifications\0elasticGpuSpecificationSet\0ElasticG"
+    "puSpecificationSet\0elasticInferenceAcceleratorSet\0ElasticInferenceAccelera"
+    "torSet\0instanceMarketOptions\0InstanceRequirements\0instanceRequirements\0R"
+    "amDiskId\0ramDiskId\0securityGroupIdSet\0SecurityGroupIdSet\0securityGroupSe"
+    "t\0SecurityGroupSet\0tagSpecificationSet\0TagSpecificationSet\0userData\0All"
+    "ocationId\0allocationId\0CarrierIp\0carrierIp\0CustomerOwnedIp\0customerOwne"
+    "dIp\0IpOwnerId\0ipOwnerId\0PublicIp\0publicIp\0AttachTime\0attachTime\0Attac"
+    "hmentId\0attachmentId\0enaQueueCount\0enaSrdSpecification\0InstanceOwnerId\0"
+    "instanceOwnerId\0networkCardIndex\0TcpEstablishedTimeout\0tcpEstablishedTime"
+    "out\0UdpStreamTimeout\0udpStreamTimeout\0UdpTimeout\0udpTimeout\0DnsHostname"
+    "Type\0dnsHostnameType\0PublicDualStackDnsName\0publicDualStackDnsName\0Publi"
+    "cIpv4DnsName\0publicIpv4DnsName\0PublicIpv6DnsName\0publicIpv6DnsName\0CidrB"
+    "lockSet\0cidrBlockSet\0Ipv6CidrBlockSet\0ipv6CidrBlockSet\0PeeringOptions\0p"
+    "eeringOptions\0Region\0region\0Group\0group\0userId\0EbsCardIndex\0Iops\0iop"
+    "s\0Throughput\0throughput\0VolumeInitializationRate\0VolumeType\0volumeType\0"
+    "EnaSrdEnabled\0EnaSrdUdpSpecification\0capacityReservationPreference\0capaci"
+    "tyReservationTarget\0amdSevSnp\0coreCount\0nestedVirtualization\0threadsPerC"
+    "ore\0configured\0Id\0id\0autoRecovery\0RebootMigration\0rebootMigration\0htt"
+    "pEndpoint\0httpProtocolIpv6\0httpPutResponseHopLimit\0httpTokens\0instanceMe"
+    "tadataTags\0bandwidthWeighting\0ProductCodeId\0productCode\0ProductCode\0Pro"
+    "ductCodeType\0InstanceEventId\0instanceEventId\0NotAfter\0notAfter\0NotBefor"
+    "e\0notBefore\0NotBeforeDeadline\0notBeforeDeadline\0cpuCredits\0marketType\0"
+    "spotOptions\0AcceleratorCount\0acceleratorCount\0AcceleratorManufacturers\0a"
+    "cceleratorManufacturerSet\0AcceleratorManufacturerSet\0AcceleratorNames\0acc"
+    "eleratorNameSet\0AcceleratorNameSet\0AcceleratorTotalMemoryMiB\0acceleratorT"
+    "otalMemoryMiB\0AcceleratorTypes\0acceleratorTypeSet\0AcceleratorTypeSet\0All"
+    "owedInstanceTypes\0allowedInstanceTypeSet\0AllowedInstanceTypeSet\0BareMetal"
+    "\0bareMetal\0BaselineEbsBandwidthMbps\0baselineEbsBandwidthMbps\0BaselinePer"
+    "formanceFactors\0baselinePerformanceFactors\0BurstablePerformance\0burstable"
+    "Performance\0CpuManufacturers\0cpuManufacturerSet\0CpuManufacturerSet\0Exclu"
+    "dedInstanceTypes\0excludedInstanceTypeSet\0ExcludedInstanceTypeSet\0Instance"
+    "Generations\0instanceGenerationSet\0InstanceGenerationSet\0LocalStorage\0loc"
+    "alStorage\0LocalStorageTypes\0localStorageTypeSet\0LocalStorageTypeSet\0MaxS"
+    "potPriceAsPercentageOfOptimalOnDemandPrice\0maxSpotPriceAsPercentageOfOptima"
+    "lOnDemandPrice\0MemoryGiBPerVCpu\0memoryGiBPerVCpu\0MemoryMiB\0memoryMiB\0Ne"
+    "tworkBandwidthGbps\0networkBandwidthGbps\0NetworkInterfaceCount\0networkInte"
+    "rfaceCount\0OnDemandMaxPricePercentageOverLowestPrice\0onDemandMaxPricePerce"
+    "ntageOverLowestPrice\0RequireEncryptionInTransit\0requireEncryptionInTransit"
+    "\0RequireHibernateSupport\0requireHibernateSupport\0SpotMaxPricePercentageOv"
+    "erLowestPrice\0spotMaxPricePercentageOverLowestPrice\0TotalLocalStorageGB\0t"
+    "otalLocalStorageGB\0VCpuCount\0vCpuCount\0enaSrdEnabled\0enaSrdUdpSpecificat"
+    "ion\0ipv4Prefix\0ipv6Prefix\0Primary\0primary\0AssociationState\0association"
+    "State\0GatewayId\0gatewayId\0Main\0main\0PublicIpv4Pool\0publicIpv4Pool\0Rou"
+    "teTableAssociationId\0routeTableAssociationId\0CarrierGatewayId\0carrierGate"
+    "wayId\0CoreNetworkArn\0coreNetworkArn\0DestinationCidrBlock\0destinationCidr"
+    "Block\0DestinationIpv6CidrBlock\0destinationIpv6CidrBlock\0DestinationPrefix"
+    "ListId\0destinationPrefixListId\0EgressOnlyInternetGatewayId\0egressOnlyInte"
+    "rnetGatewayId\0LocalGatewayId\0localGatewayId\0NatGatewayId\0natGatewayId\0O"
+    "dbNetworkArn\0odbNetworkArn\0Origin\0origin\0TransitGatewayId\0transitGatewa"
+    "yId\0FromPort\0fromPort\0IpProtocol\0ipProtocol\0IpRanges\0ipRanges\0Ipv6Ran"
+    "ges\0ipv6Ranges\0PrefixListIds\0prefixListIds\0ToPort\0toPort\0UserIdGroupPa"
+    "irs\0groups\0AllowDnsResolutionFromRemoteVpc\0allowDnsResolutionFromRemoteVp"
+    "c\0AllowEgressFromLocalClassicLinkToRemoteVpc\0allowEgressFromLocalClassicLi"
+    "nkToRemoteVpc\0AllowEgressFromLocalVpcToRemoteClassicLink\0allowEgressFromLo"
+    "calVpcToRemoteClassicLink\0EnaSrdUdpEnabled\0capacityReservationResourceGrou"
+    "pArn\0ElasticGpuAssociationId\0elasticGpuAssociationId\0ElasticGpuAssociatio"
+    "nState\0elasticGpuAssociationState\0ElasticGpuAssociationTime\0elasticGpuAss"
+    "ociationTime\0ElasticGpuId\0elasticGpuId\0ElasticInferenceAcceleratorArn\0el"
+    "asticInferenceAcceleratorArn\0ElasticInferenceAcceleratorAssociationId\0elas"
+    "ticInferenceAcceleratorAssociationId\0ElasticInferenceAcceleratorAssociation"
+    "State\0elasticInferenceAcceleratorAssociationState\0ElasticInferenceAccelera"
+    "torAssociationTime\0elasticInferenceAcceleratorAssociationTime\0licenseConfi"
+    "gurationArn\0privateIpAddressSet\0PrivateIpAddressSet\0SecondaryInterfaceId\0"
+    "secondaryInterfaceId\0SecondaryNetworkId\0secondaryNetworkId\0secondarySubne"
+    "tId\0ImpairedSince\0impairedSince\0count\0blockDurationMinutes\0instanceInte"
+    "rruptionBehavior\0maxPrice\0spotInstanceType\0validUntil\0Max\0max\0Min\0min"
+    "\0Cpu\0cpu\0associateCarrierIpAddress\0connectionTrackingSpecification\0ipv4"
+    "PrefixCount\0ipv6PrefixCount\0primaryIpv6\0privateIpAddressCount\0enaSrdUdpE"
+    "nabled\0AssociatedResource\0associatedResource\0ebsCardIndex\0VolumeOwnerId\0"
+    "volumeOwnerId\0volumeInitializationRate\0References\0referenceSet\0Reference"
+    "Set\0CidrIp\0cidrIp\0CidrIpv6\0cidrIpv6\0PrefixListId\0prefixListId\0Peering"
+    "Status\0peeringStatus\0InstanceFamily\0instanceFamily\0CreateSecurityGroup\0"
+    "create-security-group\0/\0CreateSubnet\0create-subnet\0CreateTags\0create-ta"
+    "gs\0CreateVpc\0create-vpc\0DescribeImages\0describe-images\0DescribeInstance"
+    "Status\0describe-instance-status\0DescribeInstanceTypeOfferings\0describe-in"
+    "stance-type-offerings\0DescribeInstances\0describe-instances\0DescribeLaunch"
+    "TemplateVersions\0describe-launch-template-versions\0DescribeLaunchTemplates"
+    "\0describe-launch-templates\0DescribeNetworkInterfaces\0describe-network-int"
+    "erfaces\0DescribeRouteTables\0describe-route-tables\0DescribeSecurityGroups\0"
+    "describe-security-groups\0DescribeSnapshots\0describe-snapshots\0DescribeSub"
+    "nets\0describe-subnets\0DescribeVpcPeeringConnections\0describe-vpc-peering-"
+    "connections\0DescribeVpcs\0describe-vpcs\0ModifySnapshotAttribute\0modify-sn"
+    "apshot-attribute\0RunInstances\0run-instances\0StartInstances\0start-instanc"
+    "es\0StopInstances\0stop-instances\0TerminateInstances\0terminate-instances\0"
+    "ec2\0EC2\0002016-11-15";
 
 static const struct aws_shape_def shapes[] = {
     {SH_STRUCT, 0, TS_DEFAULT, 5, 0}, /* 0 CreateSecurityGroupRequest */
@@ -201,1175 +245,1621 @@ static const struct aws_shape_def shapes[] = {
     {SH_STRUCT, 0, TS_DEFAULT, 2, 64}, /* 12 DescribeInstanceTypeOfferingsResult */
     {SH_STRUCT, 0, TS_DEFAULT, 6, 66}, /* 13 DescribeInstancesRequest */
     {SH_STRUCT, 0, TS_DEFAULT, 2, 72}, /* 14 DescribeInstancesResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 74}, /* 15 DescribeRouteTablesRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 79}, /* 16 DescribeRouteTablesResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 81}, /* 17 DescribeSecurityGroupsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 87}, /* 18 DescribeSecurityGroupsResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 89}, /* 19 DescribeSnapshotsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 96}, /* 20 DescribeSnapshotsResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 98}, /* 21 DescribeSubnetsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 103}, /* 22 DescribeSubnetsResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 105}, /* 23 DescribeVpcPeeringConnectionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 110}, /* 24 DescribeVpcPeeringConnectionsResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 112}, /* 25 DescribeVpcsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 117}, /* 26 DescribeVpcsResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 119}, /* 27 ModifySnapshotAttributeRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 44, 126}, /* 28 RunInstancesRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 170}, /* 29 Reservation */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 175}, /* 30 StartInstancesRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 178}, /* 31 StartInstancesResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 179}, /* 32 StopInstancesRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 184}, /* 33 StopInstancesResult */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 185}, /* 34 TerminateInstancesRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 189}, /* 35 TerminateInstancesResult */
-    {SH_STRING, 0, TS_DEFAULT, 0, 190}, /* 36 String */
-    {SH_BOOLEAN, 0, TS_DEFAULT, 0, 190}, /* 37 Boolean */
-    {SH_LIST, 0, TS_DEFAULT, 1, 190}, /* 38 TagSpecificationList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 191}, /* 39 VpcId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 191}, /* 40 TagList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 192}, /* 41 IpamPoolId */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 192}, /* 42 NetmaskLength */
-    {SH_STRUCT, 0, TS_DEFAULT, 23, 192}, /* 43 Subnet */
-    {SH_LIST, 0, TS_DEFAULT, 1, 215}, /* 44 ResourceIdList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 216}, /* 45 Tenancy */
-    {SH_STRING, 0, TS_DEFAULT, 0, 216}, /* 46 Ipv6PoolEc2Id */
-    {SH_STRUCT, 0, TS_DEFAULT, 9, 216}, /* 47 VpcEncryptionControlConfiguration */
-    {SH_STRUCT, 0, TS_DEFAULT, 12, 225}, /* 48 Vpc */
-    {SH_LIST, 0, TS_DEFAULT, 1, 237}, /* 49 ExecutableByStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 238}, /* 50 FilterList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 239}, /* 51 ImageIdStringList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 240}, /* 52 Integer */
-    {SH_LIST, 0, TS_DEFAULT, 1, 240}, /* 53 OwnerStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 241}, /* 54 ImageList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 242}, /* 55 InstanceIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 243}, /* 56 InstanceStatusList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 244}, /* 57 LocationType */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 244}, /* 58 DITOMaxResults */
-    {SH_STRING, 0, TS_DEFAULT, 0, 244}, /* 59 NextToken */
-    {SH_LIST, 0, TS_DEFAULT, 1, 244}, /* 60 InstanceTypeOfferingsList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 245}, /* 61 ReservationList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 246}, /* 62 DescribeRouteTablesMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 246}, /* 63 RouteTableIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 247}, /* 64 RouteTableList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 248}, /* 65 GroupIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 249}, /* 66 GroupNameStringList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 250}, /* 67 DescribeSecurityGroupsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 250}, /* 68 SecurityGroupList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 251}, /* 69 RestorableByStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 252}, /* 70 SnapshotIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 253}, /* 71 SnapshotList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 254}, /* 72 DescribeSubnetsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 254}, /* 73 SubnetIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 255}, /* 74 SubnetList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 256}, /* 75 DescribeVpcPeeringConnectionsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 256}, /* 76 VpcPeeringConnectionIdList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 257}, /* 77 VpcPeeringConnectionList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 258}, /* 78 DescribeVpcsMaxResults */
-    {SH_LIST, 0, TS_DEFAULT, 1, 258}, /* 79 VpcIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 259}, /* 80 VpcList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 260}, /* 81 SnapshotAttributeName */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 260}, /* 82 CreateVolumePermissionModifications */
-    {SH_STRING, 0, TS_DEFAULT, 0, 262}, /* 83 OperationType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 262}, /* 84 SnapshotId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 262}, /* 85 UserIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 263}, /* 86 BlockDeviceMappingRequestList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 264}, /* 87 CapacityReservationSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 266}, /* 88 CpuOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 270}, /* 89 CreditSpecificationRequest */
-    {SH_LIST, 0, TS_DEFAULT, 1, 271}, /* 90 ElasticGpuSpecifications */
-    {SH_LIST, 0, TS_DEFAULT, 1, 272}, /* 91 ElasticInferenceAccelerators */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 273}, /* 92 EnclaveOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 274}, /* 93 HibernationOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 275}, /* 94 IamInstanceProfileSpecification */
-    {SH_STRING, 0, TS_DEFAULT, 0, 277}, /* 95 ImageId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 277}, /* 96 ShutdownBehavior */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 277}, /* 97 InstanceMarketOptionsRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 279}, /* 98 InstanceType */
-    {SH_LIST, 0, TS_DEFAULT, 1, 279}, /* 99 InstanceIpv6AddressList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 280}, /* 100 KernelId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 280}, /* 101 KeyPairName */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 280}, /* 102 LaunchTemplateSpecification */
-    {SH_LIST, 0, TS_DEFAULT, 1, 283}, /* 103 LicenseSpecificationListRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 284}, /* 104 InstanceMaintenanceOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 285}, /* 105 InstanceMetadataOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 290}, /* 106 RunInstancesMonitoringEnabled */
-    {SH_LIST, 0, TS_DEFAULT, 1, 291}, /* 107 InstanceNetworkInterfaceSpecificationList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 292}, /* 108 InstanceNetworkPerformanceOptionsRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 293}, /* 109 OperatorRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 10, 294}, /* 110 Placement */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 304}, /* 111 PrivateDnsNameOptionsRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 307}, /* 112 RamdiskId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 307}, /* 113 InstanceSecondaryInterfaceSpecificationListRequest */
-    {SH_LIST, 0, TS_DEFAULT, 1, 308}, /* 114 SecurityGroupIdStringList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 309}, /* 115 SecurityGroupStringList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 310}, /* 116 SubnetId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 310}, /* 117 RunInstancesUserData */
-    {SH_LIST, 0, TS_DEFAULT, 1, 310}, /* 118 GroupIdentifierList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 311}, /* 119 InstanceList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 312}, /* 120 InstanceStateChangeList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 313}, /* 121 TagSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 315}, /* 122 Tag */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 317}, /* 123 BlockPublicAccessStates */
-    {SH_STRING, 0, TS_DEFAULT, 0, 318}, /* 124 CoipPoolId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 318}, /* 125 SubnetIpv6CidrBlockAssociationSet */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 319}, /* 126 PrivateDnsNameOptionsOnLaunch */
-    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 127 SubnetState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 128 TaggableResourceId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 129 VpcEncryptionControlExclusionStateInput */
-    {SH_STRING, 0, TS_DEFAULT, 0, 322}, /* 130 VpcEncryptionControlMode */
-    {SH_LIST, 0, TS_DEFAULT, 1, 322}, /* 131 VpcCidrBlockAssociationSet */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 323}, /* 132 VpcEncryptionControl */
-    {SH_LIST, 0, TS_DEFAULT, 1, 330}, /* 133 VpcIpv6CidrBlockAssociationSet */
-    {SH_STRING, 0, TS_DEFAULT, 0, 331}, /* 134 VpcState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 331}, /* 135 Filter */
-    {SH_STRUCT, 0, TS_DEFAULT, 37, 333}, /* 136 Image */
-    {SH_STRING, 0, TS_DEFAULT, 0, 370}, /* 137 InstanceId */
-    {SH_STRUCT, 0, TS_DEFAULT, 10, 370}, /* 138 InstanceStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 380}, /* 139 InstanceTypeOffering */
-    {SH_STRING, 0, TS_DEFAULT, 0, 383}, /* 140 RouteTableId */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 383}, /* 141 RouteTable */
-    {SH_STRING, 0, TS_DEFAULT, 0, 390}, /* 142 SecurityGroupId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 390}, /* 143 SecurityGroupName */
-    {SH_STRUCT, 0, TS_DEFAULT, 9, 390}, /* 144 SecurityGroup */
-    {SH_STRUCT, 0, TS_DEFAULT, 23, 399}, /* 145 Snapshot */
-    {SH_STRING, 0, TS_DEFAULT, 0, 422}, /* 146 VpcPeeringConnectionId */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 422}, /* 147 VpcPeeringConnection */
-    {SH_LIST, 0, TS_DEFAULT, 1, 428}, /* 148 CreateVolumePermissionList */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 429}, /* 149 BlockDeviceMapping */
-    {SH_STRING, 0, TS_DEFAULT, 0, 433}, /* 150 CapacityReservationPreference */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 433}, /* 151 CapacityReservationTarget */
-    {SH_STRING, 0, TS_DEFAULT, 0, 435}, /* 152 AmdSevSnpSpecification */
-    {SH_STRING, 0, TS_DEFAULT, 0, 435}, /* 153 NestedVirtualizationSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 435}, /* 154 ElasticGpuSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 436}, /* 155 ElasticInferenceAccelerator */
-    {SH_STRING, 0, TS_DEFAULT, 0, 438}, /* 156 MarketType */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 438}, /* 157 SpotMarketOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 443}, /* 158 InstanceIpv6Address */
-    {SH_STRING, 0, TS_DEFAULT, 0, 445}, /* 159 LaunchTemplateId */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 445}, /* 160 LicenseConfigurationRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 161 InstanceAutoRecoveryState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 162 InstanceMetadataEndpointState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 163 InstanceMetadataProtocolState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 164 HttpTokensState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 446}, /* 165 InstanceMetadataTagsState */
-    {SH_STRUCT, 0, TS_DEFAULT, 23, 446}, /* 166 InstanceNetworkInterfaceSpecification */
-    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 167 InstanceBandwidthWeighting */
-    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 168 AvailabilityZoneId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 169 PlacementGroupId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 170 PlacementGroupName */
-    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 171 HostnameType */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 469}, /* 172 InstanceSecondaryInterfaceSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 476}, /* 173 GroupIdentifier */
-    {SH_STRUCT, 0, TS_DEFAULT, 61, 478}, /* 174 Instance */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 539}, /* 175 InstanceStateChange */
-    {SH_STRING, 0, TS_DEFAULT, 0, 542}, /* 176 ResourceType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 542}, /* 177 BlockPublicAccessMode */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 542}, /* 178 SubnetIpv6CidrBlockAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 547}, /* 179 VpcCidrBlockAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 8, 550}, /* 180 VpcEncryptionControlExclusions */
-    {SH_STRING, 0, TS_DEFAULT, 0, 558}, /* 181 VpcEncryptionControlState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 558}, /* 182 VpcEncryptionControlId */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 558}, /* 183 VpcIpv6CidrBlockAssociation */
-    {SH_LIST, 0, TS_DEFAULT, 1, 565}, /* 184 ValueStringList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 566}, /* 185 ArchitectureValues */
-    {SH_LIST, 0, TS_DEFAULT, 1, 566}, /* 186 BlockDeviceMappingList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 187 BootModeValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 188 HypervisorType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 189 ImageTypeValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 190 ImdsSupportValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 567}, /* 191 PlatformValues */
-    {SH_LIST, 0, TS_DEFAULT, 1, 567}, /* 192 ProductCodeList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 568}, /* 193 DeviceType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 568}, /* 194 ImageState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 568}, /* 195 StateReason */
-    {SH_STRING, 0, TS_DEFAULT, 0, 570}, /* 196 TpmSupportValues */
-    {SH_STRING, 0, TS_DEFAULT, 0, 570}, /* 197 VirtualizationType */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 570}, /* 198 EbsStatusSummary */
-    {SH_LIST, 0, TS_DEFAULT, 1, 572}, /* 199 InstanceStatusEventList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 573}, /* 200 InstanceState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 575}, /* 201 InstanceStatusSummary */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 577}, /* 202 OperatorResponse */
-    {SH_STRING, 0, TS_DEFAULT, 0, 580}, /* 203 Location */
-    {SH_LIST, 0, TS_DEFAULT, 1, 580}, /* 204 RouteTableAssociationList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 581}, /* 205 PropagatingVgwList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 582}, /* 206 RouteList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 583}, /* 207 IpPermissionList */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 584}, /* 208 SnapshotCompletionDurationMinutesResponse */
-    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 584}, /* 209 MillisecondDateTime */
-    {SH_LONG, 0, TS_DEFAULT, 0, 584}, /* 210 Long */
-    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 211 SSEType */
-    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 584}, /* 212 DateTime */
-    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 213 SnapshotState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 214 StorageTier */
-    {SH_STRING, 0, TS_DEFAULT, 0, 584}, /* 215 TransferType */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 584}, /* 216 VpcPeeringConnectionVpcInfo */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 591}, /* 217 VpcPeeringConnectionStateReason */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 593}, /* 218 CreateVolumePermission */
-    {SH_STRUCT, 0, TS_DEFAULT, 13, 595}, /* 219 EbsBlockDevice */
-    {SH_STRING, 0, TS_DEFAULT, 0, 608}, /* 220 CapacityReservationId */
-    {SH_INTEGER, 0, TS_DEFAULT, 0, 608}, /* 221 ElasticInferenceAcceleratorCount */
-    {SH_STRING, 0, TS_DEFAULT, 0, 608}, /* 222 InstanceInterruptionBehavior */
-    {SH_STRING, 0, TS_DEFAULT, 0, 608}, /* 223 SpotInstanceType */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 608}, /* 224 ConnectionTrackingSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 611}, /* 225 EnaSrdSpecificationRequest */
-    {SH_LIST, 0, TS_DEFAULT, 1, 613}, /* 226 Ipv4PrefixList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 614}, /* 227 Ipv6PrefixList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 615}, /* 228 NetworkInterfaceId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 615}, /* 229 PrivateIpAddressSpecificationList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 616}, /* 230 SecondaryInterfaceType */
-    {SH_LIST, 0, TS_DEFAULT, 1, 616}, /* 231 InstanceSecondaryInterfacePrivateIpAddressListRequest */
-    {SH_STRING, 0, TS_DEFAULT, 0, 617}, /* 232 SecondarySubnetId */
-    {SH_LIST, 0, TS_DEFAULT, 1, 617}, /* 233 InstanceBlockDeviceMappingList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 618}, /* 234 CapacityReservationSpecificationResponse */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 620}, /* 235 CpuOptions */
-    {SH_STRING, 0, TS_DEFAULT, 0, 624}, /* 236 InstanceBootModeValues */
-    {SH_LIST, 0, TS_DEFAULT, 1, 624}, /* 237 ElasticGpuAssociationList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 625}, /* 238 ElasticInferenceAcceleratorAssociationList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 626}, /* 239 EnclaveOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 627}, /* 240 HibernationOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 628}, /* 241 IamInstanceProfile */
-    {SH_STRING, 0, TS_DEFAULT, 0, 630}, /* 242 InstanceLifecycleType */
-    {SH_LIST, 0, TS_DEFAULT, 1, 630}, /* 243 LicenseList */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 631}, /* 244 InstanceMaintenanceOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 633}, /* 245 InstanceMetadataOptionsResponse */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 639}, /* 246 Monitoring */
-    {SH_LIST, 0, TS_DEFAULT, 1, 640}, /* 247 InstanceNetworkInterfaceList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 641}, /* 248 InstanceNetworkPerformanceOptions */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 642}, /* 249 PrivateDnsNameOptionsResponse */
-    {SH_LIST, 0, TS_DEFAULT, 1, 645}, /* 250 InstanceSecondaryInterfaceList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 646}, /* 251 SubnetCidrAssociationId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 646}, /* 252 IpSource */
-    {SH_STRING, 0, TS_DEFAULT, 0, 646}, /* 253 Ipv6AddressAttribute */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 646}, /* 254 SubnetCidrBlockState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 648}, /* 255 VpcCidrBlockState */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 650}, /* 256 VpcEncryptionControlExclusion */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 652}, /* 257 ProductCode */
-    {SH_LIST, 0, TS_DEFAULT, 1, 654}, /* 258 EbsStatusDetailsList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 655}, /* 259 SummaryStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 655}, /* 260 InstanceStatusEvent */
-    {SH_STRING, 0, TS_DEFAULT, 0, 661}, /* 261 InstanceStateName */
-    {SH_LIST, 0, TS_DEFAULT, 1, 661}, /* 262 InstanceStatusDetailsList */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 662}, /* 263 RouteTableAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 669}, /* 264 PropagatingVgw */
-    {SH_STRUCT, 0, TS_DEFAULT, 18, 670}, /* 265 Route */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 688}, /* 266 IpPermission */
-    {SH_LIST, 0, TS_DEFAULT, 1, 695}, /* 267 CidrBlockSet */
-    {SH_LIST, 0, TS_DEFAULT, 1, 696}, /* 268 Ipv6CidrBlockSet */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 697}, /* 269 VpcPeeringConnectionOptionsDescription */
-    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 270 VpcPeeringConnectionStateReasonCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 271 PermissionGroup */
-    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 272 VolumeType */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 700}, /* 273 EnaSrdUdpSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 701}, /* 274 Ipv4PrefixSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 702}, /* 275 Ipv6PrefixSpecificationRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 703}, /* 276 PrivateIpAddressSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 705}, /* 277 InstanceSecondaryInterfacePrivateIpAddressRequest */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 706}, /* 278 InstanceBlockDeviceMapping */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 708}, /* 279 CapacityReservationTargetResponse */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 710}, /* 280 ElasticGpuAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 714}, /* 281 ElasticInferenceAcceleratorAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 718}, /* 282 LicenseConfiguration */
-    {SH_STRING, 0, TS_DEFAULT, 0, 719}, /* 283 InstanceRebootMigrationState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 719}, /* 284 InstanceMetadataOptionsState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 719}, /* 285 MonitoringState */
-    {SH_STRUCT, 0, TS_DEFAULT, 20, 719}, /* 286 InstanceNetworkInterface */
-    {SH_STRUCT, 0, TS_DEFAULT, 10, 739}, /* 287 InstanceSecondaryInterface */
-    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 288 SubnetCidrBlockStateCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 289 VpcCidrBlockStateCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 290 VpcEncryptionControlExclusionState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 749}, /* 291 ProductCodeValues */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 749}, /* 292 EbsStatusDetails */
-    {SH_STRING, 0, TS_DEFAULT, 0, 752}, /* 293 EventCode */
-    {SH_STRING, 0, TS_DEFAULT, 0, 752}, /* 294 InstanceEventId */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 752}, /* 295 InstanceStatusDetails */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 755}, /* 296 RouteTableAssociationState */
-    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 297 CarrierGatewayId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 298 CoreNetworkArn */
-    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 299 OdbNetworkArn */
-    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 300 RouteOrigin */
-    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 301 RouteState */
-    {SH_LIST, 0, TS_DEFAULT, 1, 757}, /* 302 IpRangeList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 758}, /* 303 Ipv6RangeList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 759}, /* 304 PrefixListIdList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 760}, /* 305 UserIdGroupPairList */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 761}, /* 306 CidrBlock */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 762}, /* 307 Ipv6CidrBlock */
-    {SH_STRUCT, 0, TS_DEFAULT, 8, 763}, /* 308 EbsInstanceBlockDevice */
-    {SH_STRING, 0, TS_DEFAULT, 0, 771}, /* 309 ElasticGpuId */
-    {SH_STRUCT, 0, TS_DEFAULT, 5, 771}, /* 310 InstanceNetworkInterfaceAssociation */
-    {SH_STRUCT, 0, TS_DEFAULT, 8, 776}, /* 311 InstanceNetworkInterfaceAttachment */
-    {SH_STRUCT, 0, TS_DEFAULT, 3, 784}, /* 312 ConnectionTrackingSpecificationResponse */
-    {SH_LIST, 0, TS_DEFAULT, 1, 787}, /* 313 InstanceIpv4PrefixList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 788}, /* 314 InstanceIpv6PrefixList */
-    {SH_LIST, 0, TS_DEFAULT, 1, 789}, /* 315 InstancePrivateIpAddressList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 790}, /* 316 NetworkInterfaceStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 6, 790}, /* 317 InstanceSecondaryInterfaceAttachment */
-    {SH_LIST, 0, TS_DEFAULT, 1, 796}, /* 318 InstanceSecondaryInterfacePrivateIpAddressList */
-    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 319 SecondaryInterfaceId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 320 SecondaryNetworkId */
-    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 321 SecondaryInterfaceStatus */
-    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 322 StatusName */
-    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 323 StatusType */
-    {SH_STRING, 0, TS_DEFAULT, 0, 797}, /* 324 RouteTableAssociationStateCode */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 797}, /* 325 IpRange */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 799}, /* 326 Ipv6Range */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 801}, /* 327 PrefixListId */
-    {SH_STRUCT, 0, TS_DEFAULT, 7, 803}, /* 328 UserIdGroupPair */
-    {SH_STRING, 0, TS_DEFAULT, 0, 810}, /* 329 AttachmentStatus */
-    {SH_STRUCT, 0, TS_DEFAULT, 2, 810}, /* 330 InstanceAttachmentEnaSrdSpecification */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 812}, /* 331 InstanceIpv4Prefix */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 813}, /* 332 InstanceIpv6Prefix */
-    {SH_STRUCT, 0, TS_DEFAULT, 4, 814}, /* 333 InstancePrivateIpAddress */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 818}, /* 334 InstanceSecondaryInterfacePrivateIpAddress */
-    {SH_STRUCT, 0, TS_DEFAULT, 1, 819}, /* 335 InstanceAttachmentEnaSrdUdpSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 11, 74}, /* 15 DescribeLaunchTemplateVersionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 85}, /* 16 DescribeLaunchTemplateVersionsResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 87}, /* 17 DescribeLaunchTemplatesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 94}, /* 18 DescribeLaunchTemplatesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 96}, /* 19 DescribeNetworkInterfacesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 102}, /* 20 DescribeNetworkInterfacesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 104}, /* 21 DescribeRouteTablesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 109}, /* 22 DescribeRouteTablesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 111}, /* 23 DescribeSecurityGroupsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 117}, /* 24 DescribeSecurityGroupsResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 119}, /* 25 DescribeSnapshotsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 126}, /* 26 DescribeSnapshotsResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 128}, /* 27 DescribeSubnetsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 133}, /* 28 DescribeSubnetsResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 135}, /* 29 DescribeVpcPeeringConnectionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 140}, /* 30 DescribeVpcPeeringConnectionsResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 142}, /* 31 DescribeVpcsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 147}, /* 32 DescribeVpcsResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 149}, /* 33 ModifySnapshotAttributeRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 44, 156}, /* 34 RunInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 200}, /* 35 Reservation */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 205}, /* 36 StartInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 208}, /* 37 StartInstancesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 209}, /* 38 StopInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 214}, /* 39 StopInstancesResult */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 215}, /* 40 TerminateInstancesRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 219}, /* 41 TerminateInstancesResult */
+    {SH_STRING, 0, TS_DEFAULT, 0, 220}, /* 42 String */
+    {SH_BOOLEAN, 0, TS_DEFAULT, 0, 220}, /* 43 Boolean */
+    {SH_LIST, 0, TS_DEFAULT, 1, 220}, /* 44 TagSpecificationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 221}, /* 45 VpcId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 221}, /* 46 TagList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 222}, /* 47 IpamPoolId */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 222}, /* 48 NetmaskLength */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 222}, /* 49 Subnet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 245}, /* 50 ResourceIdList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 246}, /* 51 Tenancy */
+    {SH_STRING, 0, TS_DEFAULT, 0, 246}, /* 52 Ipv6PoolEc2Id */
+    {SH_STRUCT, 0, TS_DEFAULT, 9, 246}, /* 53 VpcEncryptionControlConfiguration */
+    {SH_STRUCT, 0, TS_DEFAULT, 12, 255}, /* 54 Vpc */
+    {SH_LIST, 0, TS_DEFAULT, 1, 267}, /* 55 ExecutableByStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 268}, /* 56 FilterList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 269}, /* 57 ImageIdStringList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 270}, /* 58 Integer */
+    {SH_LIST, 0, TS_DEFAULT, 1, 270}, /* 59 OwnerStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 271}, /* 60 ImageList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 272}, /* 61 InstanceIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 273}, /* 62 InstanceStatusList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 274}, /* 63 LocationType */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 274}, /* 64 DITOMaxResults */
+    {SH_STRING, 0, TS_DEFAULT, 0, 274}, /* 65 NextToken */
+    {SH_LIST, 0, TS_DEFAULT, 1, 274}, /* 66 InstanceTypeOfferingsList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 275}, /* 67 ReservationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 276}, /* 68 LaunchTemplateId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 276}, /* 69 LaunchTemplateName */
+    {SH_LIST, 0, TS_DEFAULT, 1, 276}, /* 70 VersionStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 277}, /* 71 LaunchTemplateVersionSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 278}, /* 72 LaunchTemplateIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 279}, /* 73 LaunchTemplateNameStringList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 280}, /* 74 DescribeLaunchTemplatesMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 280}, /* 75 LaunchTemplateSet */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 281}, /* 76 DescribeNetworkInterfacesMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 281}, /* 77 NetworkInterfaceIdList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 282}, /* 78 NetworkInterfaceList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 283}, /* 79 DescribeRouteTablesMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 283}, /* 80 RouteTableIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 284}, /* 81 RouteTableList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 285}, /* 82 GroupIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 286}, /* 83 GroupNameStringList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 287}, /* 84 DescribeSecurityGroupsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 287}, /* 85 SecurityGroupList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 288}, /* 86 RestorableByStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 289}, /* 87 SnapshotIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 290}, /* 88 SnapshotList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 291}, /* 89 DescribeSubnetsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 291}, /* 90 SubnetIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 292}, /* 91 SubnetList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 293}, /* 92 DescribeVpcPeeringConnectionsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 293}, /* 93 VpcPeeringConnectionIdList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 294}, /* 94 VpcPeeringConnectionList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 295}, /* 95 DescribeVpcsMaxResults */
+    {SH_LIST, 0, TS_DEFAULT, 1, 295}, /* 96 VpcIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 296}, /* 97 VpcList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 297}, /* 98 SnapshotAttributeName */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 297}, /* 99 CreateVolumePermissionModifications */
+    {SH_STRING, 0, TS_DEFAULT, 0, 299}, /* 100 OperationType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 299}, /* 101 SnapshotId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 299}, /* 102 UserIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 300}, /* 103 BlockDeviceMappingRequestList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 301}, /* 104 CapacityReservationSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 303}, /* 105 CpuOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 307}, /* 106 CreditSpecificationRequest */
+    {SH_LIST, 0, TS_DEFAULT, 1, 308}, /* 107 ElasticGpuSpecifications */
+    {SH_LIST, 0, TS_DEFAULT, 1, 309}, /* 108 ElasticInferenceAccelerators */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 310}, /* 109 EnclaveOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 311}, /* 110 HibernationOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 312}, /* 111 IamInstanceProfileSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 314}, /* 112 ImageId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 314}, /* 113 ShutdownBehavior */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 314}, /* 114 InstanceMarketOptionsRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 316}, /* 115 InstanceType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 316}, /* 116 InstanceIpv6AddressList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 317}, /* 117 KernelId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 317}, /* 118 KeyPairName */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 317}, /* 119 LaunchTemplateSpecification */
+    {SH_LIST, 0, TS_DEFAULT, 1, 320}, /* 120 LicenseSpecificationListRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 321}, /* 121 InstanceMaintenanceOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 322}, /* 122 InstanceMetadataOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 327}, /* 123 RunInstancesMonitoringEnabled */
+    {SH_LIST, 0, TS_DEFAULT, 1, 328}, /* 124 InstanceNetworkInterfaceSpecificationList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 329}, /* 125 InstanceNetworkPerformanceOptionsRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 330}, /* 126 OperatorRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 331}, /* 127 Placement */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 341}, /* 128 PrivateDnsNameOptionsRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 344}, /* 129 RamdiskId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 344}, /* 130 InstanceSecondaryInterfaceSpecificationListRequest */
+    {SH_LIST, 0, TS_DEFAULT, 1, 345}, /* 131 SecurityGroupIdStringList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 346}, /* 132 SecurityGroupStringList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 347}, /* 133 SubnetId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 347}, /* 134 RunInstancesUserData */
+    {SH_LIST, 0, TS_DEFAULT, 1, 347}, /* 135 GroupIdentifierList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 348}, /* 136 InstanceList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 349}, /* 137 InstanceStateChangeList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 350}, /* 138 TagSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 352}, /* 139 Tag */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 354}, /* 140 BlockPublicAccessStates */
+    {SH_STRING, 0, TS_DEFAULT, 0, 355}, /* 141 CoipPoolId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 355}, /* 142 SubnetIpv6CidrBlockAssociationSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 356}, /* 143 PrivateDnsNameOptionsOnLaunch */
+    {SH_STRING, 0, TS_DEFAULT, 0, 359}, /* 144 SubnetState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 359}, /* 145 TaggableResourceId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 359}, /* 146 VpcEncryptionControlExclusionStateInput */
+    {SH_STRING, 0, TS_DEFAULT, 0, 359}, /* 147 VpcEncryptionControlMode */
+    {SH_LIST, 0, TS_DEFAULT, 1, 359}, /* 148 VpcCidrBlockAssociationSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 360}, /* 149 VpcEncryptionControl */
+    {SH_LIST, 0, TS_DEFAULT, 1, 367}, /* 150 VpcIpv6CidrBlockAssociationSet */
+    {SH_STRING, 0, TS_DEFAULT, 0, 368}, /* 151 VpcState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 368}, /* 152 Filter */
+    {SH_STRUCT, 0, TS_DEFAULT, 37, 370}, /* 153 Image */
+    {SH_STRING, 0, TS_DEFAULT, 0, 407}, /* 154 InstanceId */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 407}, /* 155 InstanceStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 417}, /* 156 InstanceTypeOffering */
+    {SH_STRUCT, 0, TS_DEFAULT, 9, 420}, /* 157 LaunchTemplateVersion */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 429}, /* 158 LaunchTemplate */
+    {SH_STRING, 0, TS_DEFAULT, 0, 437}, /* 159 NetworkInterfaceId */
+    {SH_STRUCT, 0, TS_DEFAULT, 32, 437}, /* 160 NetworkInterface */
+    {SH_STRING, 0, TS_DEFAULT, 0, 469}, /* 161 RouteTableId */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 469}, /* 162 RouteTable */
+    {SH_STRING, 0, TS_DEFAULT, 0, 476}, /* 163 SecurityGroupId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 476}, /* 164 SecurityGroupName */
+    {SH_STRUCT, 0, TS_DEFAULT, 9, 476}, /* 165 SecurityGroup */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 485}, /* 166 Snapshot */
+    {SH_STRING, 0, TS_DEFAULT, 0, 508}, /* 167 VpcPeeringConnectionId */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 508}, /* 168 VpcPeeringConnection */
+    {SH_LIST, 0, TS_DEFAULT, 1, 514}, /* 169 CreateVolumePermissionList */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 515}, /* 170 BlockDeviceMapping */
+    {SH_STRING, 0, TS_DEFAULT, 0, 519}, /* 171 CapacityReservationPreference */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 519}, /* 172 CapacityReservationTarget */
+    {SH_STRING, 0, TS_DEFAULT, 0, 521}, /* 173 AmdSevSnpSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 521}, /* 174 NestedVirtualizationSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 521}, /* 175 ElasticGpuSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 522}, /* 176 ElasticInferenceAccelerator */
+    {SH_STRING, 0, TS_DEFAULT, 0, 524}, /* 177 MarketType */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 524}, /* 178 SpotMarketOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 529}, /* 179 InstanceIpv6Address */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 531}, /* 180 LicenseConfigurationRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 181 InstanceAutoRecoveryState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 182 InstanceMetadataEndpointState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 183 InstanceMetadataProtocolState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 184 HttpTokensState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 532}, /* 185 InstanceMetadataTagsState */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 532}, /* 186 InstanceNetworkInterfaceSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 555}, /* 187 InstanceBandwidthWeighting */
+    {SH_STRING, 0, TS_DEFAULT, 0, 555}, /* 188 AvailabilityZoneId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 555}, /* 189 PlacementGroupId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 555}, /* 190 PlacementGroupName */
+    {SH_STRING, 0, TS_DEFAULT, 0, 555}, /* 191 HostnameType */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 555}, /* 192 InstanceSecondaryInterfaceSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 562}, /* 193 GroupIdentifier */
+    {SH_STRUCT, 0, TS_DEFAULT, 61, 564}, /* 194 Instance */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 625}, /* 195 InstanceStateChange */
+    {SH_STRING, 0, TS_DEFAULT, 0, 628}, /* 196 ResourceType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 628}, /* 197 BlockPublicAccessMode */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 628}, /* 198 SubnetIpv6CidrBlockAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 633}, /* 199 VpcCidrBlockAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 636}, /* 200 VpcEncryptionControlExclusions */
+    {SH_STRING, 0, TS_DEFAULT, 0, 644}, /* 201 VpcEncryptionControlState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 644}, /* 202 VpcEncryptionControlId */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 644}, /* 203 VpcIpv6CidrBlockAssociation */
+    {SH_LIST, 0, TS_DEFAULT, 1, 651}, /* 204 ValueStringList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 652}, /* 205 ArchitectureValues */
+    {SH_LIST, 0, TS_DEFAULT, 1, 652}, /* 206 BlockDeviceMappingList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 653}, /* 207 BootModeValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 653}, /* 208 HypervisorType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 653}, /* 209 ImageTypeValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 653}, /* 210 ImdsSupportValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 653}, /* 211 PlatformValues */
+    {SH_LIST, 0, TS_DEFAULT, 1, 653}, /* 212 ProductCodeList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 654}, /* 213 DeviceType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 654}, /* 214 ImageState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 654}, /* 215 StateReason */
+    {SH_STRING, 0, TS_DEFAULT, 0, 656}, /* 216 TpmSupportValues */
+    {SH_STRING, 0, TS_DEFAULT, 0, 656}, /* 217 VirtualizationType */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 656}, /* 218 EbsStatusSummary */
+    {SH_LIST, 0, TS_DEFAULT, 1, 658}, /* 219 InstanceStatusEventList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 659}, /* 220 InstanceState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 661}, /* 221 InstanceStatusSummary */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 663}, /* 222 OperatorResponse */
+    {SH_STRING, 0, TS_DEFAULT, 0, 666}, /* 223 Location */
+    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 666}, /* 224 DateTime */
+    {SH_STRUCT, 0, TS_DEFAULT, 34, 666}, /* 225 ResponseLaunchTemplateData */
+    {SH_STRING, 0, TS_DEFAULT, 0, 700}, /* 226 VersionDescription */
+    {SH_LONG, 0, TS_DEFAULT, 0, 700}, /* 227 Long */
+    {SH_LIST, 0, TS_DEFAULT, 1, 700}, /* 228 AssociatedSubnetList */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 701}, /* 229 NetworkInterfaceAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 708}, /* 230 NetworkInterfaceAttachment */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 718}, /* 231 ConnectionTrackingConfiguration */
+    {SH_STRING, 0, TS_DEFAULT, 0, 721}, /* 232 NetworkInterfaceType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 721}, /* 233 Ipv4PrefixesList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 722}, /* 234 NetworkInterfaceIpv6AddressesList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 723}, /* 235 Ipv6PrefixesList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 724}, /* 236 NetworkInterfacePrivateIpAddressList */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 725}, /* 237 PublicIpDnsNameOptions */
+    {SH_STRING, 0, TS_DEFAULT, 0, 729}, /* 238 NetworkInterfaceStatus */
+    {SH_LIST, 0, TS_DEFAULT, 1, 729}, /* 239 RouteTableAssociationList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 730}, /* 240 PropagatingVgwList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 731}, /* 241 RouteList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 732}, /* 242 IpPermissionList */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 733}, /* 243 SnapshotCompletionDurationMinutesResponse */
+    {SH_TIMESTAMP, 0, TS_DEFAULT, 0, 733}, /* 244 MillisecondDateTime */
+    {SH_STRING, 0, TS_DEFAULT, 0, 733}, /* 245 SSEType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 733}, /* 246 SnapshotState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 733}, /* 247 StorageTier */
+    {SH_STRING, 0, TS_DEFAULT, 0, 733}, /* 248 TransferType */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 733}, /* 249 VpcPeeringConnectionVpcInfo */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 740}, /* 250 VpcPeeringConnectionStateReason */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 742}, /* 251 CreateVolumePermission */
+    {SH_STRUCT, 0, TS_DEFAULT, 13, 744}, /* 252 EbsBlockDevice */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 253 CapacityReservationId */
+    {SH_INTEGER, 0, TS_DEFAULT, 0, 757}, /* 254 ElasticInferenceAcceleratorCount */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 255 InstanceInterruptionBehavior */
+    {SH_STRING, 0, TS_DEFAULT, 0, 757}, /* 256 SpotInstanceType */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 757}, /* 257 ConnectionTrackingSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 760}, /* 258 EnaSrdSpecificationRequest */
+    {SH_LIST, 0, TS_DEFAULT, 1, 762}, /* 259 Ipv4PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 763}, /* 260 Ipv6PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 764}, /* 261 PrivateIpAddressSpecificationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 765}, /* 262 SecondaryInterfaceType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 765}, /* 263 InstanceSecondaryInterfacePrivateIpAddressListRequest */
+    {SH_STRING, 0, TS_DEFAULT, 0, 766}, /* 264 SecondarySubnetId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 766}, /* 265 InstanceBlockDeviceMappingList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 767}, /* 266 CapacityReservationSpecificationResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 769}, /* 267 CpuOptions */
+    {SH_STRING, 0, TS_DEFAULT, 0, 773}, /* 268 InstanceBootModeValues */
+    {SH_LIST, 0, TS_DEFAULT, 1, 773}, /* 269 ElasticGpuAssociationList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 774}, /* 270 ElasticInferenceAcceleratorAssociationList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 775}, /* 271 EnclaveOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 776}, /* 272 HibernationOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 777}, /* 273 IamInstanceProfile */
+    {SH_STRING, 0, TS_DEFAULT, 0, 779}, /* 274 InstanceLifecycleType */
+    {SH_LIST, 0, TS_DEFAULT, 1, 779}, /* 275 LicenseList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 780}, /* 276 InstanceMaintenanceOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 782}, /* 277 InstanceMetadataOptionsResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 788}, /* 278 Monitoring */
+    {SH_LIST, 0, TS_DEFAULT, 1, 789}, /* 279 InstanceNetworkInterfaceList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 790}, /* 280 InstanceNetworkPerformanceOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 791}, /* 281 PrivateDnsNameOptionsResponse */
+    {SH_LIST, 0, TS_DEFAULT, 1, 794}, /* 282 InstanceSecondaryInterfaceList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 795}, /* 283 SubnetCidrAssociationId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 795}, /* 284 IpSource */
+    {SH_STRING, 0, TS_DEFAULT, 0, 795}, /* 285 Ipv6AddressAttribute */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 795}, /* 286 SubnetCidrBlockState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 797}, /* 287 VpcCidrBlockState */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 799}, /* 288 VpcEncryptionControlExclusion */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 801}, /* 289 ProductCode */
+    {SH_LIST, 0, TS_DEFAULT, 1, 803}, /* 290 EbsStatusDetailsList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 804}, /* 291 SummaryStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 804}, /* 292 InstanceStatusEvent */
+    {SH_STRING, 0, TS_DEFAULT, 0, 810}, /* 293 InstanceStateName */
+    {SH_LIST, 0, TS_DEFAULT, 1, 810}, /* 294 InstanceStatusDetailsList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 811}, /* 295 LaunchTemplateBlockDeviceMappingList */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 812}, /* 296 LaunchTemplateCapacityReservationSpecificationResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 814}, /* 297 LaunchTemplateCpuOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 818}, /* 298 CreditSpecification */
+    {SH_LIST, 0, TS_DEFAULT, 1, 819}, /* 299 ElasticGpuSpecificationResponseList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 820}, /* 300 LaunchTemplateElasticInferenceAcceleratorResponseList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 821}, /* 301 LaunchTemplateEnclaveOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 822}, /* 302 LaunchTemplateHibernationOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 823}, /* 303 LaunchTemplateIamInstanceProfileSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 825}, /* 304 LaunchTemplateInstanceMarketOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 26, 827}, /* 305 InstanceRequirements */
+    {SH_LIST, 0, TS_DEFAULT, 1, 853}, /* 306 LaunchTemplateLicenseList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 854}, /* 307 LaunchTemplateInstanceMaintenanceOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 855}, /* 308 LaunchTemplateInstanceMetadataOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 861}, /* 309 LaunchTemplatesMonitoring */
+    {SH_LIST, 0, TS_DEFAULT, 1, 862}, /* 310 LaunchTemplateInstanceNetworkInterfaceSpecificationList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 863}, /* 311 LaunchTemplateNetworkPerformanceOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 864}, /* 312 LaunchTemplatePlacement */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 874}, /* 313 LaunchTemplatePrivateDnsNameOptions */
+    {SH_LIST, 0, TS_DEFAULT, 1, 877}, /* 314 LaunchTemplateInstanceSecondaryInterfaceSpecificationList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 878}, /* 315 LaunchTemplateTagSpecificationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 879}, /* 316 SensitiveUserData */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 879}, /* 317 AttachmentEnaSrdSpecification */
+    {SH_STRING, 0, TS_DEFAULT, 0, 881}, /* 318 AttachmentStatus */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 881}, /* 319 Ipv4PrefixSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 882}, /* 320 NetworkInterfaceIpv6Address */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 885}, /* 321 Ipv6PrefixSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 886}, /* 322 NetworkInterfacePrivateIpAddress */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 890}, /* 323 RouteTableAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 897}, /* 324 PropagatingVgw */
+    {SH_STRUCT, 0, TS_DEFAULT, 18, 898}, /* 325 Route */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 916}, /* 326 IpPermission */
+    {SH_LIST, 0, TS_DEFAULT, 1, 923}, /* 327 CidrBlockSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 924}, /* 328 Ipv6CidrBlockSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 925}, /* 329 VpcPeeringConnectionOptionsDescription */
+    {SH_STRING, 0, TS_DEFAULT, 0, 928}, /* 330 VpcPeeringConnectionStateReasonCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 928}, /* 331 PermissionGroup */
+    {SH_STRING, 0, TS_DEFAULT, 0, 928}, /* 332 VolumeType */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 928}, /* 333 EnaSrdUdpSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 929}, /* 334 Ipv4PrefixSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 930}, /* 335 Ipv6PrefixSpecificationRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 931}, /* 336 PrivateIpAddressSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 933}, /* 337 InstanceSecondaryInterfacePrivateIpAddressRequest */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 934}, /* 338 InstanceBlockDeviceMapping */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 936}, /* 339 CapacityReservationTargetResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 938}, /* 340 ElasticGpuAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 942}, /* 341 ElasticInferenceAcceleratorAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 946}, /* 342 LicenseConfiguration */
+    {SH_STRING, 0, TS_DEFAULT, 0, 947}, /* 343 InstanceRebootMigrationState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 947}, /* 344 InstanceMetadataOptionsState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 947}, /* 345 MonitoringState */
+    {SH_STRUCT, 0, TS_DEFAULT, 20, 947}, /* 346 InstanceNetworkInterface */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 967}, /* 347 InstanceSecondaryInterface */
+    {SH_STRING, 0, TS_DEFAULT, 0, 977}, /* 348 SubnetCidrBlockStateCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 977}, /* 349 VpcCidrBlockStateCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 977}, /* 350 VpcEncryptionControlExclusionState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 977}, /* 351 ProductCodeValues */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 977}, /* 352 EbsStatusDetails */
+    {SH_STRING, 0, TS_DEFAULT, 0, 980}, /* 353 EventCode */
+    {SH_STRING, 0, TS_DEFAULT, 0, 980}, /* 354 InstanceEventId */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 980}, /* 355 InstanceStatusDetails */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 983}, /* 356 LaunchTemplateBlockDeviceMapping */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 987}, /* 357 ElasticGpuSpecificationResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 988}, /* 358 LaunchTemplateElasticInferenceAcceleratorResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 990}, /* 359 LaunchTemplateSpotMarketOptions */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 995}, /* 360 AcceleratorCount */
+    {SH_LIST, 0, TS_DEFAULT, 1, 997}, /* 361 AcceleratorManufacturerSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 998}, /* 362 AcceleratorNameSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 999}, /* 363 AcceleratorTotalMemoryMiB */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1001}, /* 364 AcceleratorTypeSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1002}, /* 365 AllowedInstanceTypeSet */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1003}, /* 366 BareMetal */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1003}, /* 367 BaselineEbsBandwidthMbps */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1005}, /* 368 BaselinePerformanceFactors */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1006}, /* 369 BurstablePerformance */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1006}, /* 370 CpuManufacturerSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1007}, /* 371 ExcludedInstanceTypeSet */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1008}, /* 372 InstanceGenerationSet */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1009}, /* 373 LocalStorage */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1009}, /* 374 LocalStorageTypeSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1010}, /* 375 MemoryGiBPerVCpu */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1012}, /* 376 MemoryMiB */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1014}, /* 377 NetworkBandwidthGbps */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1016}, /* 378 NetworkInterfaceCount */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1018}, /* 379 TotalLocalStorageGB */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1020}, /* 380 VCpuCountRange */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1022}, /* 381 LaunchTemplateLicenseConfiguration */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1023}, /* 382 LaunchTemplateAutoRecoveryState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1023}, /* 383 LaunchTemplateInstanceMetadataEndpointState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1023}, /* 384 LaunchTemplateInstanceMetadataProtocolIpv6 */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1023}, /* 385 LaunchTemplateHttpTokensState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1023}, /* 386 LaunchTemplateInstanceMetadataTagsState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1023}, /* 387 LaunchTemplateInstanceMetadataOptionsState */
+    {SH_STRUCT, 0, TS_DEFAULT, 23, 1023}, /* 388 LaunchTemplateInstanceNetworkInterfaceSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 1046}, /* 389 LaunchTemplateInstanceSecondaryInterfaceSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1053}, /* 390 LaunchTemplateTagSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1055}, /* 391 AttachmentEnaSrdUdpSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1056}, /* 392 RouteTableAssociationState */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1058}, /* 393 CarrierGatewayId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1058}, /* 394 CoreNetworkArn */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1058}, /* 395 OdbNetworkArn */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1058}, /* 396 RouteOrigin */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1058}, /* 397 RouteState */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1058}, /* 398 IpRangeList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1059}, /* 399 Ipv6RangeList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1060}, /* 400 PrefixListIdList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1061}, /* 401 UserIdGroupPairList */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1062}, /* 402 CidrBlock */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1063}, /* 403 Ipv6CidrBlock */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 1064}, /* 404 EbsInstanceBlockDevice */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1072}, /* 405 ElasticGpuId */
+    {SH_STRUCT, 0, TS_DEFAULT, 5, 1072}, /* 406 InstanceNetworkInterfaceAssociation */
+    {SH_STRUCT, 0, TS_DEFAULT, 8, 1077}, /* 407 InstanceNetworkInterfaceAttachment */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 1085}, /* 408 ConnectionTrackingSpecificationResponse */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1088}, /* 409 InstanceIpv4PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1089}, /* 410 InstanceIpv6PrefixList */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1090}, /* 411 InstancePrivateIpAddressList */
+    {SH_STRUCT, 0, TS_DEFAULT, 6, 1091}, /* 412 InstanceSecondaryInterfaceAttachment */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1097}, /* 413 InstanceSecondaryInterfacePrivateIpAddressList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1098}, /* 414 SecondaryInterfaceId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1098}, /* 415 SecondaryNetworkId */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1098}, /* 416 SecondaryInterfaceStatus */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1098}, /* 417 StatusName */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1098}, /* 418 StatusType */
+    {SH_STRUCT, 0, TS_DEFAULT, 10, 1098}, /* 419 LaunchTemplateEbsBlockDevice */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1108}, /* 420 AcceleratorManufacturer */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1108}, /* 421 AcceleratorName */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1108}, /* 422 AcceleratorType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1108}, /* 423 AllowedInstanceType */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1108}, /* 424 CpuPerformanceFactor */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1109}, /* 425 CpuManufacturer */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1109}, /* 426 ExcludedInstanceType */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1109}, /* 427 InstanceGeneration */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1109}, /* 428 LocalStorageType */
+    {SH_DOUBLE, 0, TS_DEFAULT, 0, 1109}, /* 429 Double */
+    {SH_STRUCT, 0, TS_DEFAULT, 3, 1109}, /* 430 ConnectionTrackingSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1112}, /* 431 LaunchTemplateEnaSrdSpecification */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1114}, /* 432 Ipv4PrefixListResponse */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1115}, /* 433 Ipv6PrefixListResponse */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1116}, /* 434 SecondaryInterfacePrivateIpAddressSpecificationList */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1117}, /* 435 RouteTableAssociationStateCode */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1117}, /* 436 IpRange */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1119}, /* 437 Ipv6Range */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1121}, /* 438 PrefixListId */
+    {SH_STRUCT, 0, TS_DEFAULT, 7, 1123}, /* 439 UserIdGroupPair */
+    {SH_STRUCT, 0, TS_DEFAULT, 2, 1130}, /* 440 InstanceAttachmentEnaSrdSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1132}, /* 441 InstanceIpv4Prefix */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1133}, /* 442 InstanceIpv6Prefix */
+    {SH_STRUCT, 0, TS_DEFAULT, 4, 1134}, /* 443 InstancePrivateIpAddress */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1138}, /* 444 InstanceSecondaryInterfacePrivateIpAddress */
+    {SH_STRING, 0, TS_DEFAULT, 0, 1139}, /* 445 KmsKeyId */
+    {SH_LIST, 0, TS_DEFAULT, 1, 1139}, /* 446 PerformanceFactorReferenceSet */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1140}, /* 447 LaunchTemplateEnaSrdUdpSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1141}, /* 448 Ipv4PrefixSpecificationResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1142}, /* 449 Ipv6PrefixSpecificationResponse */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1143}, /* 450 SecondaryInterfacePrivateIpAddressSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1144}, /* 451 InstanceAttachmentEnaSrdUdpSpecification */
+    {SH_STRUCT, 0, TS_DEFAULT, 1, 1145}, /* 452 PerformanceFactorReference */
 };
 
 static const struct aws_member_def members[] = {
-    {1, 13, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {44, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {89, 0, 0, 39, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
-    {111, 128, 111, 36, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {164, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {181, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {200, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {210, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
-    {225, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
-    {243, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {257, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
-    {272, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {283, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
-    {301, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {89, 0, 0, 39, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {312, 319, 312, 43, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {326, 336, 0, 44, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {145, 347, 0, 40, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {351, 379, 351, 37, LOC_BODY, 0, TS_DEFAULT},
-    {200, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {407, 423, 407, 45, LOC_BODY, 0, TS_DEFAULT},
-    {210, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
-    {225, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
-    {243, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {439, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {257, 0, 0, 41, LOC_BODY, 0, TS_DEFAULT},
-    {283, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
-    {471, 0, 0, 46, LOC_BODY, 0, TS_DEFAULT},
-    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {480, 0, 0, 47, LOC_BODY, 0, TS_DEFAULT},
-    {501, 505, 501, 48, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {509, 525, 0, 49, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {553, 562, 0, 51, LOC_BODY, 0, TS_DEFAULT},
-    {570, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {588, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {625, 632, 0, 53, LOC_BODY, 0, TS_DEFAULT},
-    {638, 645, 655, 54, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {675, 695, 675, 37, LOC_BODY, 0, TS_DEFAULT},
-    {715, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 55, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {762, 779, 797, 56, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {30, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {815, 0, 0, 57, LOC_BODY, 0, TS_DEFAULT},
+    {1, 13, 0, 42, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {44, 0, 0, 42, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {54, 72, 0, 44, LOC_BODY, 0, TS_DEFAULT},
+    {89, 0, 0, 45, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 42, LOC_BODY, 0, TS_DEFAULT},
+    {111, 128, 111, 42, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {164, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {200, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {210, 0, 0, 47, LOC_BODY, 0, TS_DEFAULT},
+    {225, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
+    {243, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {257, 0, 0, 47, LOC_BODY, 0, TS_DEFAULT},
+    {272, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {283, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
+    {301, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {54, 72, 0, 44, LOC_BODY, 0, TS_DEFAULT},
+    {89, 0, 0, 45, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {312, 319, 312, 49, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {326, 336, 0, 50, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {145, 347, 0, 46, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {351, 379, 351, 43, LOC_BODY, 0, TS_DEFAULT},
+    {200, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {407, 423, 407, 51, LOC_BODY, 0, TS_DEFAULT},
+    {210, 0, 0, 47, LOC_BODY, 0, TS_DEFAULT},
+    {225, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
+    {243, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {439, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {257, 0, 0, 47, LOC_BODY, 0, TS_DEFAULT},
+    {283, 0, 0, 48, LOC_BODY, 0, TS_DEFAULT},
+    {471, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
+    {54, 72, 0, 44, LOC_BODY, 0, TS_DEFAULT},
+    {480, 0, 0, 53, LOC_BODY, 0, TS_DEFAULT},
+    {501, 505, 501, 54, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {509, 525, 0, 55, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {553, 562, 0, 57, LOC_BODY, 0, TS_DEFAULT},
+    {570, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {588, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
     {604, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 59, LOC_BODY, 0, TS_DEFAULT},
-    {828, 850, 874, 60, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 59, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {715, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 55, LOC_BODY, 0, TS_DEFAULT},
-    {604, 898, 604, 52, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {909, 922, 937, 61, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 62, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {952, 966, 0, 63, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {979, 991, 1005, 64, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {1019, 95, 0, 65, LOC_BODY, 0, TS_DEFAULT},
-    {1028, 44, 0, 66, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 67, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1039, 1054, 1072, 68, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1090, 632, 0, 53, LOC_BODY, 0, TS_DEFAULT},
-    {1099, 1119, 0, 69, LOC_BODY, 0, TS_DEFAULT},
-    {1132, 1144, 0, 70, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1155, 1165, 1177, 71, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 72, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1189, 1199, 0, 73, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1208, 1216, 1226, 74, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 75, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1236, 1260, 0, 76, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1283, 1305, 1329, 77, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {538, 546, 0, 50, LOC_BODY, 0, TS_DEFAULT},
-    {604, 0, 0, 78, LOC_BODY, 0, TS_DEFAULT},
-    {615, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1353, 89, 0, 79, LOC_BODY, 0, TS_DEFAULT},
-    {615, 665, 615, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1360, 1365, 1372, 80, LOC_BODY, 0, TS_DEFAULT},
-    {1379, 0, 0, 81, LOC_BODY, 0, TS_DEFAULT},
-    {1389, 0, 0, 82, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1028, 1412, 0, 66, LOC_BODY, 0, TS_DEFAULT},
-    {1422, 0, 0, 83, LOC_BODY, 0, TS_DEFAULT},
-    {1144, 0, 0, 84, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {1436, 1444, 0, 85, LOC_BODY, 0, TS_DEFAULT},
-    {1451, 1466, 1451, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1481, 1501, 0, 86, LOC_BODY, 0, TS_DEFAULT},
-    {1520, 0, 0, 87, LOC_BODY, 0, TS_DEFAULT},
-    {1553, 1565, 1553, 36, LOC_BODY, MF_IDEMPOTENCY, TS_DEFAULT},
-    {1577, 0, 0, 88, LOC_BODY, 0, TS_DEFAULT},
-    {1588, 0, 0, 89, LOC_BODY, 0, TS_DEFAULT},
-    {1608, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1623, 1645, 1623, 37, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1667, 1680, 1667, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1693, 0, 0, 90, LOC_BODY, 0, TS_DEFAULT},
-    {1717, 1746, 0, 91, LOC_BODY, 0, TS_DEFAULT},
-    {1774, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1792, 0, 0, 92, LOC_BODY, 0, TS_DEFAULT},
-    {1807, 0, 0, 93, LOC_BODY, 0, TS_DEFAULT},
-    {1826, 1845, 1826, 94, LOC_BODY, 0, TS_DEFAULT},
-    {562, 0, 0, 95, LOC_BODY, 0, TS_DEFAULT},
-    {1864, 1898, 1864, 96, LOC_BODY, 0, TS_DEFAULT},
-    {1932, 0, 0, 97, LOC_BODY, 0, TS_DEFAULT},
-    {1954, 0, 0, 98, LOC_BODY, 0, TS_DEFAULT},
-    {1967, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {1984, 1998, 0, 99, LOC_BODY, 0, TS_DEFAULT},
-    {2010, 0, 0, 100, LOC_BODY, 0, TS_DEFAULT},
-    {2019, 0, 0, 101, LOC_BODY, 0, TS_DEFAULT},
-    {2027, 0, 0, 102, LOC_BODY, 0, TS_DEFAULT},
-    {2042, 2064, 0, 103, LOC_BODY, 0, TS_DEFAULT},
-    {2085, 0, 0, 104, LOC_BODY, 0, TS_DEFAULT},
-    {2104, 0, 0, 52, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2113, 0, 0, 105, LOC_BODY, 0, TS_DEFAULT},
-    {2129, 0, 0, 52, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2138, 0, 0, 106, LOC_BODY, 0, TS_DEFAULT},
-    {2149, 2167, 2184, 107, LOC_BODY, 0, TS_DEFAULT},
-    {2201, 0, 0, 108, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 0, 0, 109, LOC_BODY, 0, TS_DEFAULT},
-    {2236, 0, 0, 110, LOC_BODY, 0, TS_DEFAULT},
-    {2246, 0, 0, 111, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2302, 0, 0, 112, LOC_BODY, 0, TS_DEFAULT},
-    {2312, 2332, 0, 113, LOC_BODY, 0, TS_DEFAULT},
-    {2351, 2368, 0, 114, LOC_BODY, 0, TS_DEFAULT},
-    {1039, 2384, 0, 115, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 0, 0, 116, LOC_BODY, 0, TS_DEFAULT},
-    {54, 72, 0, 38, LOC_BODY, 0, TS_DEFAULT},
-    {2398, 0, 0, 117, LOC_BODY, 0, TS_DEFAULT},
-    {2407, 2414, 2423, 118, LOC_BODY, 0, TS_DEFAULT},
-    {2432, 2442, 2455, 119, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2484, 2496, 2484, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2508, 2522, 2508, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1451, 1466, 1451, 36, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 55, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2536, 2442, 2455, 120, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2554, 2560, 2554, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2566, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 55, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2576, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2591, 2442, 2455, 120, LOC_BODY, 0, TS_DEFAULT},
-    {30, 37, 30, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2554, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {739, 751, 0, 55, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2576, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2609, 2442, 2455, 120, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 121, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 122, LOC_BODY, 0, TS_DEFAULT},
-    {2647, 2675, 2647, 37, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
-    {181, 2720, 181, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2739, 2763, 2739, 52, LOC_BODY, 0, TS_DEFAULT},
-    {2787, 2811, 2787, 123, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2845, 2867, 2845, 124, LOC_BODY, 0, TS_DEFAULT},
-    {2889, 2902, 2889, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2915, 2927, 2915, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2939, 2962, 2939, 52, LOC_BODY, 0, TS_DEFAULT},
-    {2985, 3013, 2985, 125, LOC_BODY, 0, TS_DEFAULT},
-    {272, 3041, 272, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3052, 3079, 3052, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3106, 3126, 3106, 37, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3157, 3187, 3157, 126, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 127, LOC_BODY, 0, TS_DEFAULT},
-    {3229, 3239, 3229, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {3258, 3263, 3258, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 0, 3274, 128, LOC_BODY, 0, TS_DEFAULT},
-    {3281, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3316, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3343, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3368, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3384, 0, 0, 130, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {3389, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3409, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3440, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {3460, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
-    {2787, 2811, 2787, 123, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3480, 3504, 3480, 131, LOC_BODY, 0, TS_DEFAULT},
-    {3528, 3542, 3528, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3556, 3574, 3556, 132, LOC_BODY, 0, TS_DEFAULT},
-    {407, 423, 407, 45, LOC_BODY, 0, TS_DEFAULT},
-    {2985, 3013, 2985, 133, LOC_BODY, 0, TS_DEFAULT},
-    {3592, 3602, 3592, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 134, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 525, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 546, 0, 135, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 562, 0, 95, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 632, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 136, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 751, 0, 137, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 138, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 139, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 29, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 140, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 141, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 103, 95, 142, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 44, 0, 143, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 144, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 0, 3274, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 1144, 0, 84, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 145, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 1199, 0, 116, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 43, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 146, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 147, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 89, 0, 39, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 48, LOC_BODY, 0, TS_DEFAULT},
-    {3612, 0, 0, 148, LOC_BODY, 0, TS_DEFAULT},
-    {3616, 0, 0, 148, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 1444, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 1501, 0, 149, LOC_BODY, 0, TS_DEFAULT},
-    {3623, 0, 0, 150, LOC_BODY, 0, TS_DEFAULT},
-    {3653, 0, 0, 151, LOC_BODY, 0, TS_DEFAULT},
-    {3679, 0, 0, 152, LOC_BODY, 0, TS_DEFAULT},
-    {3689, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {3699, 0, 0, 153, LOC_BODY, 0, TS_DEFAULT},
-    {3720, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {3735, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2630, 2637, 2642, 154, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 155, LOC_BODY, 0, TS_DEFAULT},
-    {3746, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3754, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3765, 3769, 3765, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3773, 3778, 3773, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3783, 0, 0, 156, LOC_BODY, 0, TS_DEFAULT},
-    {3794, 0, 0, 157, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 158, LOC_BODY, 0, TS_DEFAULT},
-    {3806, 0, 0, 159, LOC_BODY, 0, TS_DEFAULT},
-    {3823, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3842, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 160, LOC_BODY, 0, TS_DEFAULT},
-    {3850, 0, 0, 161, LOC_BODY, 0, TS_DEFAULT},
-    {3863, 0, 0, 162, LOC_BODY, 0, TS_DEFAULT},
-    {3876, 0, 0, 163, LOC_BODY, 0, TS_DEFAULT},
-    {3893, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {3917, 0, 0, 164, LOC_BODY, 0, TS_DEFAULT},
-    {3928, 0, 0, 165, LOC_BODY, 0, TS_DEFAULT},
-    {3746, 3949, 3746, 37, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {2630, 2637, 2642, 166, LOC_BODY, 0, TS_DEFAULT},
-    {3957, 0, 0, 167, LOC_BODY, 0, TS_DEFAULT},
-    {3976, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3986, 3995, 3986, 36, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
-    {181, 2720, 181, 168, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 169, LOC_BODY, 0, TS_DEFAULT},
-    {44, 4004, 44, 170, LOC_BODY, 0, TS_DEFAULT},
-    {4014, 4021, 4014, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4028, 4049, 4028, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4070, 4086, 4070, 52, LOC_BODY, 0, TS_DEFAULT},
-    {4102, 4115, 4102, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4128, 4136, 4128, 45, LOC_BODY, 0, TS_DEFAULT},
-    {4144, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4176, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4205, 0, 0, 171, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 172, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2368, 0, 142, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2384, 0, 143, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 173, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 174, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 175, LOC_BODY, 0, TS_DEFAULT},
-    {4218, 4231, 4218, 176, LOC_BODY, 0, TS_DEFAULT},
-    {145, 347, 0, 40, LOC_BODY, 0, TS_DEFAULT},
-    {4244, 4248, 4244, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4252, 4258, 4252, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4264, 4289, 4264, 177, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 178, LOC_BODY, 0, TS_DEFAULT},
-    {4144, 4314, 4144, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4176, 4346, 4176, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4205, 4375, 4205, 171, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 179, LOC_BODY, 0, TS_DEFAULT},
-    {3384, 4388, 3384, 130, LOC_BODY, 0, TS_DEFAULT},
-    {4393, 4412, 4393, 180, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 181, LOC_BODY, 0, TS_DEFAULT},
-    {4431, 4444, 4431, 36, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {4457, 4480, 4457, 182, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 39, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 183, LOC_BODY, 0, TS_DEFAULT},
-    {3773, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4503, 4252, 0, 184, LOC_BODY, 0, TS_DEFAULT},
-    {4510, 4523, 4510, 185, LOC_BODY, 0, TS_DEFAULT},
-    {1481, 4536, 1501, 186, LOC_BODY, 0, TS_DEFAULT},
-    {4555, 4564, 4555, 187, LOC_BODY, 0, TS_DEFAULT},
-    {4573, 4586, 4573, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4599, 4615, 4599, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4631, 4656, 4631, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4693, 4704, 4693, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4715, 4732, 4715, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4749, 4760, 4749, 188, LOC_BODY, 0, TS_DEFAULT},
-    {4771, 4784, 4771, 37, LOC_BODY, 0, TS_DEFAULT},
-    {562, 4797, 562, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4805, 4819, 4805, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4833, 4849, 4833, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4865, 4875, 4865, 189, LOC_BODY, 0, TS_DEFAULT},
-    {4885, 4897, 4885, 190, LOC_BODY, 0, TS_DEFAULT},
-    {2010, 4909, 2010, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4918, 4935, 4918, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3773, 3778, 3773, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 4952, 4965, 36, LOC_BODY, 0, TS_DEFAULT},
-    {4978, 4987, 4978, 191, LOC_BODY, 0, TS_DEFAULT},
-    {4996, 5012, 4996, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5028, 5041, 5028, 192, LOC_BODY, 0, TS_DEFAULT},
-    {5054, 5061, 5070, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2302, 5079, 2302, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5089, 5104, 5089, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5119, 5134, 5119, 193, LOC_BODY, 0, TS_DEFAULT},
-    {5149, 5163, 5149, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5177, 5195, 5177, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5213, 5230, 5213, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5247, 5263, 5247, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 5279, 5290, 194, LOC_BODY, 0, TS_DEFAULT},
-    {5301, 5313, 5301, 195, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {5325, 5336, 5325, 196, LOC_BODY, 0, TS_DEFAULT},
-    {5347, 5362, 5347, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5377, 5396, 5377, 197, LOC_BODY, 0, TS_DEFAULT},
-    {5415, 5433, 5415, 198, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
-    {181, 2720, 181, 168, LOC_BODY, 0, TS_DEFAULT},
-    {5451, 5458, 5468, 199, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5489, 5503, 5489, 200, LOC_BODY, 0, TS_DEFAULT},
-    {5517, 5532, 5517, 201, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5556, 5569, 5556, 201, LOC_BODY, 0, TS_DEFAULT},
-    {1954, 5582, 1954, 98, LOC_BODY, 0, TS_DEFAULT},
-    {5595, 5604, 5595, 203, LOC_BODY, 0, TS_DEFAULT},
-    {815, 5613, 815, 57, LOC_BODY, 0, TS_DEFAULT},
-    {5626, 5639, 5654, 204, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5669, 5685, 5703, 205, LOC_BODY, 0, TS_DEFAULT},
-    {966, 5721, 966, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5734, 5741, 5750, 206, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 5759, 13, 36, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
-    {44, 4004, 44, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5776, 5790, 5776, 207, LOC_BODY, 0, TS_DEFAULT},
-    {5804, 5824, 5804, 207, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {111, 128, 111, 36, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5844, 5870, 5844, 208, LOC_BODY, 0, TS_DEFAULT},
-    {5896, 5911, 5896, 209, LOC_BODY, 0, TS_DEFAULT},
-    {5926, 5946, 5926, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5966, 5976, 5966, 37, LOC_BODY, 0, TS_DEFAULT},
-    {5986, 6010, 5986, 210, LOC_BODY, 0, TS_DEFAULT},
-    {6034, 6043, 6034, 36, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6052, 6063, 6052, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6074, 6083, 6074, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6092, 6110, 6092, 209, LOC_BODY, 0, TS_DEFAULT},
-    {1144, 6128, 1144, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6139, 6147, 6139, 211, LOC_BODY, 0, TS_DEFAULT},
-    {6155, 6165, 6155, 212, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 6175, 6182, 213, LOC_BODY, 0, TS_DEFAULT},
-    {4431, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6217, 6229, 6217, 214, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {6241, 6254, 6241, 215, LOC_BODY, 0, TS_DEFAULT},
-    {6267, 6276, 6267, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6285, 6296, 6285, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6307, 6323, 6307, 216, LOC_BODY, 0, TS_DEFAULT},
-    {6339, 6354, 6339, 212, LOC_BODY, 0, TS_DEFAULT},
-    {6369, 6386, 6369, 216, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 217, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {1260, 6403, 1260, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 218, LOC_BODY, 0, TS_DEFAULT},
-    {6426, 6437, 6426, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6448, 6452, 6448, 219, LOC_BODY, 0, TS_DEFAULT},
-    {6456, 6465, 6456, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6474, 6486, 6474, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6498, 0, 0, 220, LOC_BODY, 0, TS_DEFAULT},
-    {6520, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3258, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {6556, 0, 0, 221, LOC_BODY, 0, TS_DEFAULT},
-    {3258, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {6562, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6583, 0, 0, 222, LOC_BODY, 0, TS_DEFAULT},
-    {6612, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6621, 0, 0, 223, LOC_BODY, 0, TS_DEFAULT},
-    {6638, 0, 0, 212, LOC_BODY, 0, TS_DEFAULT},
-    {1998, 6649, 1998, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6661, 6675, 6661, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6689, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6713, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6739, 6764, 6739, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6789, 0, 0, 224, LOC_BODY, 0, TS_DEFAULT},
-    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6861, 6873, 6861, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6885, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6899, 0, 0, 225, LOC_BODY, 0, TS_DEFAULT},
-    {2407, 2368, 0, 114, LOC_BODY, 0, TS_DEFAULT},
-    {6919, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6933, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6949, 6962, 0, 226, LOC_BODY, 0, TS_DEFAULT},
-    {1967, 6973, 1967, 52, LOC_BODY, 0, TS_DEFAULT},
-    {1984, 6990, 1984, 99, LOC_BODY, 0, TS_DEFAULT},
-    {7007, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {7023, 7036, 0, 227, LOC_BODY, 0, TS_DEFAULT},
-    {7047, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {7064, 7083, 7064, 228, LOC_BODY, 0, TS_DEFAULT},
-    {7102, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7114, 7133, 7114, 229, LOC_BODY, 0, TS_DEFAULT},
-    {7155, 7186, 7155, 52, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6821, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6861, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6919, 0, 0, 230, LOC_BODY, 0, TS_DEFAULT},
-    {7047, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {7217, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {7114, 2268, 0, 231, LOC_BODY, 0, TS_DEFAULT},
-    {7239, 0, 0, 232, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
-    {44, 4004, 44, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7257, 7272, 7257, 52, LOC_BODY, 0, TS_DEFAULT},
-    {4510, 4523, 4510, 185, LOC_BODY, 0, TS_DEFAULT},
-    {1481, 4536, 1501, 233, LOC_BODY, 0, TS_DEFAULT},
-    {4555, 4564, 4555, 187, LOC_BODY, 0, TS_DEFAULT},
-    {7287, 7303, 7287, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6498, 7319, 6498, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1520, 7341, 1520, 234, LOC_BODY, 0, TS_DEFAULT},
-    {1553, 1565, 1553, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1577, 7374, 1577, 235, LOC_BODY, 0, TS_DEFAULT},
-    {7385, 7409, 7385, 236, LOC_BODY, 0, TS_DEFAULT},
-    {1667, 1680, 1667, 37, LOC_BODY, 0, TS_DEFAULT},
-    {7433, 7456, 7481, 237, LOC_BODY, 0, TS_DEFAULT},
-    {7506, 7546, 7588, 238, LOC_BODY, 0, TS_DEFAULT},
-    {4693, 4704, 4693, 37, LOC_BODY, 0, TS_DEFAULT},
-    {1792, 7630, 1792, 239, LOC_BODY, 0, TS_DEFAULT},
-    {1807, 7645, 1807, 240, LOC_BODY, 0, TS_DEFAULT},
-    {4749, 4760, 4749, 188, LOC_BODY, 0, TS_DEFAULT},
-    {1826, 1845, 1826, 241, LOC_BODY, 0, TS_DEFAULT},
-    {562, 4797, 562, 36, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7664, 7682, 7664, 242, LOC_BODY, 0, TS_DEFAULT},
-    {1954, 5582, 1954, 98, LOC_BODY, 0, TS_DEFAULT},
-    {1998, 6649, 1998, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2010, 4909, 2010, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2019, 7700, 2019, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7708, 7719, 7708, 212, LOC_BODY, 0, TS_DEFAULT},
-    {7730, 7739, 7750, 243, LOC_BODY, 0, TS_DEFAULT},
-    {2085, 7761, 2085, 244, LOC_BODY, 0, TS_DEFAULT},
-    {2113, 7780, 2113, 245, LOC_BODY, 0, TS_DEFAULT},
-    {2138, 7796, 2138, 246, LOC_BODY, 0, TS_DEFAULT},
-    {2149, 7807, 7827, 247, LOC_BODY, 0, TS_DEFAULT},
-    {2201, 7847, 2201, 248, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2236, 7873, 2236, 110, LOC_BODY, 0, TS_DEFAULT},
-    {4978, 4987, 4978, 191, LOC_BODY, 0, TS_DEFAULT},
-    {4996, 5012, 4996, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7883, 7898, 7883, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2246, 7913, 2246, 249, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5028, 5041, 5028, 192, LOC_BODY, 0, TS_DEFAULT},
-    {7935, 7949, 7957, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7965, 7981, 7991, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2302, 5079, 2302, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5089, 5104, 5089, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5119, 5134, 5119, 193, LOC_BODY, 0, TS_DEFAULT},
-    {2312, 8001, 8023, 250, LOC_BODY, 0, TS_DEFAULT},
-    {1039, 2414, 2423, 118, LOC_BODY, 0, TS_DEFAULT},
-    {8045, 8061, 8045, 37, LOC_BODY, 0, TS_DEFAULT},
-    {8077, 8099, 8077, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5247, 5263, 5247, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 5503, 5489, 200, LOC_BODY, 0, TS_DEFAULT},
-    {5301, 5313, 5301, 195, LOC_BODY, 0, TS_DEFAULT},
-    {8121, 8143, 8150, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
-    {145, 150, 157, 40, LOC_BODY, 0, TS_DEFAULT},
-    {5325, 5336, 5325, 36, LOC_BODY, 0, TS_DEFAULT},
-    {5347, 5362, 5347, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8157, 8182, 8157, 209, LOC_BODY, 0, TS_DEFAULT},
-    {5377, 5396, 5377, 197, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8207, 8220, 8207, 200, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8233, 8247, 8233, 200, LOC_BODY, 0, TS_DEFAULT},
-    {8261, 8275, 8261, 251, LOC_BODY, 0, TS_DEFAULT},
-    {8289, 8298, 8289, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8307, 8328, 8307, 253, LOC_BODY, 0, TS_DEFAULT},
-    {243, 8349, 243, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8363, 8382, 8363, 254, LOC_BODY, 0, TS_DEFAULT},
-    {8261, 8275, 8261, 36, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8401, 8416, 8401, 255, LOC_BODY, 0, TS_DEFAULT},
-    {8431, 8457, 8431, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8483, 8501, 8483, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8519, 8535, 8519, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8551, 8558, 8551, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8565, 8576, 8565, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8587, 8609, 8587, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8631, 8642, 8631, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8653, 8664, 8653, 256, LOC_BODY, 0, TS_DEFAULT},
-    {8261, 8275, 8261, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8289, 8298, 8289, 252, LOC_BODY, 0, TS_DEFAULT},
-    {8307, 8328, 8307, 253, LOC_BODY, 0, TS_DEFAULT},
-    {243, 8349, 243, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8363, 8382, 8363, 255, LOC_BODY, 0, TS_DEFAULT},
-    {471, 8675, 471, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8684, 8703, 8684, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 149, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 257, LOC_BODY, 0, TS_DEFAULT},
-    {8722, 8727, 8722, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8732, 8740, 8732, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8748, 8756, 8748, 258, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 259, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 260, LOC_BODY, 0, TS_DEFAULT},
-    {8722, 8727, 8722, 52, LOC_BODY, 0, TS_DEFAULT},
-    {3773, 3778, 3773, 261, LOC_BODY, 0, TS_DEFAULT},
-    {8748, 8756, 8748, 262, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 259, LOC_BODY, 0, TS_DEFAULT},
-    {8764, 8780, 8764, 37, LOC_BODY, 0, TS_DEFAULT},
-    {8796, 8804, 8796, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3976, 8812, 3976, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 263, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 264, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 265, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 266, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8822, 8835, 8822, 267, LOC_BODY, 0, TS_DEFAULT},
-    {8848, 8865, 8848, 268, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8882, 8897, 8882, 269, LOC_BODY, 0, TS_DEFAULT},
-    {8912, 8919, 8912, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8722, 8727, 8722, 270, LOC_BODY, 0, TS_DEFAULT},
-    {8732, 8740, 8732, 36, LOC_BODY, 0, TS_DEFAULT},
-    {8926, 8932, 8926, 271, LOC_BODY, 0, TS_DEFAULT},
-    {1444, 8938, 1444, 36, LOC_BODY, 0, TS_DEFAULT},
-    {164, 2703, 164, 36, LOC_BODY, 0, TS_DEFAULT},
-    {181, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
-    {8945, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {5966, 5976, 5966, 37, LOC_BODY, 0, TS_DEFAULT},
-    {8958, 8963, 8958, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6034, 6043, 6034, 36, LOC_BODY, 0, TS_DEFAULT},
-    {301, 3146, 301, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1144, 6128, 1144, 84, LOC_BODY, 0, TS_DEFAULT},
-    {8968, 8979, 8968, 52, LOC_BODY, 0, TS_DEFAULT},
-    {8990, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6285, 6296, 6285, 52, LOC_BODY, 0, TS_DEFAULT},
-    {9015, 9026, 9015, 272, LOC_BODY, 0, TS_DEFAULT},
-    {9037, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {9059, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {9076, 0, 0, 52, LOC_BODY, 0, TS_DEFAULT},
-    {9087, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {9101, 0, 0, 273, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 274, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 275, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 276, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 277, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 278, LOC_BODY, 0, TS_DEFAULT},
-    {3623, 9124, 3623, 150, LOC_BODY, 0, TS_DEFAULT},
-    {3653, 9154, 3653, 279, LOC_BODY, 0, TS_DEFAULT},
-    {3679, 9180, 3679, 152, LOC_BODY, 0, TS_DEFAULT},
-    {3689, 9190, 3689, 52, LOC_BODY, 0, TS_DEFAULT},
-    {3699, 9200, 3699, 153, LOC_BODY, 0, TS_DEFAULT},
-    {3720, 9221, 3720, 52, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 280, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 281, LOC_BODY, 0, TS_DEFAULT},
-    {3746, 3949, 3746, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3754, 9236, 3754, 37, LOC_BODY, 0, TS_DEFAULT},
-    {3765, 3769, 3765, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9247, 9250, 9247, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 282, LOC_BODY, 0, TS_DEFAULT},
-    {3850, 9253, 3850, 161, LOC_BODY, 0, TS_DEFAULT},
-    {9266, 9282, 9266, 283, LOC_BODY, 0, TS_DEFAULT},
-    {3863, 9298, 3863, 162, LOC_BODY, 0, TS_DEFAULT},
-    {3876, 9311, 3876, 163, LOC_BODY, 0, TS_DEFAULT},
-    {3893, 9328, 3893, 52, LOC_BODY, 0, TS_DEFAULT},
-    {3917, 9352, 3917, 164, LOC_BODY, 0, TS_DEFAULT},
-    {3928, 9363, 3928, 165, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 284, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 285, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 286, LOC_BODY, 0, TS_DEFAULT},
-    {3957, 9384, 3957, 167, LOC_BODY, 0, TS_DEFAULT},
-    {4144, 4314, 4144, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4176, 4346, 4176, 37, LOC_BODY, 0, TS_DEFAULT},
-    {4205, 4375, 4205, 171, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 287, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 288, LOC_BODY, 0, TS_DEFAULT},
-    {6203, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 289, LOC_BODY, 0, TS_DEFAULT},
-    {6203, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 290, LOC_BODY, 0, TS_DEFAULT},
-    {4431, 4444, 4431, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9403, 9417, 9429, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9441, 3263, 3258, 291, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 292, LOC_BODY, 0, TS_DEFAULT},
-    {8722, 8727, 8722, 293, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9457, 9473, 9457, 294, LOC_BODY, 0, TS_DEFAULT},
-    {9489, 9498, 9489, 212, LOC_BODY, 0, TS_DEFAULT},
-    {9507, 9517, 9507, 212, LOC_BODY, 0, TS_DEFAULT},
-    {9527, 9545, 9527, 212, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 295, LOC_BODY, 0, TS_DEFAULT},
-    {9563, 9580, 9563, 296, LOC_BODY, 0, TS_DEFAULT},
-    {9597, 9607, 9597, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9617, 9622, 9617, 37, LOC_BODY, 0, TS_DEFAULT},
-    {9627, 9642, 9627, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9657, 9681, 9657, 36, LOC_BODY, 0, TS_DEFAULT},
-    {966, 5721, 966, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9597, 9607, 9597, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9705, 9722, 9705, 297, LOC_BODY, 0, TS_DEFAULT},
-    {9739, 9754, 9739, 298, LOC_BODY, 0, TS_DEFAULT},
-    {9769, 9790, 9769, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9811, 9836, 9811, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9861, 9885, 9861, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9909, 9937, 9909, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9597, 9607, 9597, 36, LOC_BODY, 0, TS_DEFAULT},
-    {751, 5478, 751, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9965, 9981, 9965, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7991, 7981, 7991, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9997, 10012, 9997, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10027, 10040, 10027, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7064, 7083, 7064, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10053, 10067, 10053, 299, LOC_BODY, 0, TS_DEFAULT},
-    {10081, 10088, 10081, 300, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 301, LOC_BODY, 0, TS_DEFAULT},
-    {10095, 10112, 10095, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1260, 6403, 1260, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10129, 10138, 10129, 52, LOC_BODY, 0, TS_DEFAULT},
-    {10147, 10158, 10147, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10169, 10178, 10169, 302, LOC_BODY, 0, TS_DEFAULT},
-    {10187, 10198, 10187, 303, LOC_BODY, 0, TS_DEFAULT},
-    {10209, 10223, 10209, 304, LOC_BODY, 0, TS_DEFAULT},
-    {10237, 10244, 10237, 52, LOC_BODY, 0, TS_DEFAULT},
-    {10251, 10268, 2407, 305, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 306, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 307, LOC_BODY, 0, TS_DEFAULT},
-    {10275, 10307, 10275, 37, LOC_BODY, 0, TS_DEFAULT},
-    {10339, 10382, 10339, 37, LOC_BODY, 0, TS_DEFAULT},
-    {10425, 10468, 10425, 37, LOC_BODY, 0, TS_DEFAULT},
-    {10511, 0, 0, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6962, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7036, 0, 0, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10528, 10536, 10528, 37, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 0, 0, 36, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
-    {6426, 6437, 6426, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6448, 6452, 6448, 308, LOC_BODY, 0, TS_DEFAULT},
-    {6498, 7319, 6498, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6520, 10544, 6520, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10580, 10604, 10580, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10628, 10655, 10628, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10682, 10708, 10682, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10734, 10747, 10734, 309, LOC_BODY, 0, TS_DEFAULT},
-    {10760, 10791, 10760, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10822, 10863, 10822, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10904, 10948, 10904, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10992, 11035, 10992, 212, LOC_BODY, 0, TS_DEFAULT},
-    {6689, 11078, 6689, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11102, 11114, 11102, 310, LOC_BODY, 0, TS_DEFAULT},
-    {11126, 11137, 11126, 311, LOC_BODY, 0, TS_DEFAULT},
-    {11148, 11180, 11148, 312, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2407, 2414, 2423, 118, LOC_BODY, 0, TS_DEFAULT},
-    {6919, 11212, 6919, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6949, 11226, 11240, 313, LOC_BODY, 0, TS_DEFAULT},
-    {1984, 6990, 11254, 99, LOC_BODY, 0, TS_DEFAULT},
-    {7023, 11271, 11285, 314, LOC_BODY, 0, TS_DEFAULT},
-    {11299, 11310, 11299, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7064, 7083, 7064, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7883, 7898, 7883, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7114, 7133, 11321, 315, LOC_BODY, 0, TS_DEFAULT},
-    {8045, 8061, 8045, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 316, LOC_BODY, 0, TS_DEFAULT},
-    {1199, 3249, 1199, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11126, 11137, 11126, 317, LOC_BODY, 0, TS_DEFAULT},
-    {6919, 11212, 6919, 230, LOC_BODY, 0, TS_DEFAULT},
-    {11299, 11310, 11299, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2468, 2476, 2468, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7114, 11343, 11363, 318, LOC_BODY, 0, TS_DEFAULT},
-    {11383, 11404, 11383, 319, LOC_BODY, 0, TS_DEFAULT},
-    {11425, 11444, 11425, 320, LOC_BODY, 0, TS_DEFAULT},
-    {7239, 11463, 7239, 232, LOC_BODY, 0, TS_DEFAULT},
-    {8045, 8061, 8045, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 321, LOC_BODY, 0, TS_DEFAULT},
-    {11481, 11495, 11481, 209, LOC_BODY, 0, TS_DEFAULT},
-    {3773, 3778, 3773, 322, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 323, LOC_BODY, 0, TS_DEFAULT},
-    {11481, 11495, 11481, 212, LOC_BODY, 0, TS_DEFAULT},
-    {3773, 3778, 3773, 322, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 323, LOC_BODY, 0, TS_DEFAULT},
-    {3217, 3223, 3217, 324, LOC_BODY, 0, TS_DEFAULT},
-    {6203, 6189, 6203, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 325, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 326, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 327, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 328, LOC_BODY, 0, TS_DEFAULT},
-    {200, 2835, 200, 36, LOC_BODY, 0, TS_DEFAULT},
-    {243, 8349, 243, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11509, 11528, 11509, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11547, 11558, 11547, 212, LOC_BODY, 0, TS_DEFAULT},
-    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
-    {8945, 11569, 8945, 52, LOC_BODY, 0, TS_DEFAULT},
-    {2227, 5547, 2227, 202, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 329, LOC_BODY, 0, TS_DEFAULT},
-    {6267, 6276, 6267, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11582, 11596, 11582, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11610, 11620, 11610, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11630, 11646, 11630, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11662, 11672, 11662, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7935, 11682, 7935, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11696, 11705, 11696, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11547, 11558, 11547, 212, LOC_BODY, 0, TS_DEFAULT},
-    {11714, 11727, 11714, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6861, 6873, 6861, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6885, 11740, 6885, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6899, 11754, 6899, 330, LOC_BODY, 0, TS_DEFAULT},
-    {7047, 11774, 7047, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 329, LOC_BODY, 0, TS_DEFAULT},
-    {9037, 11791, 9037, 52, LOC_BODY, 0, TS_DEFAULT},
-    {9059, 11813, 9059, 52, LOC_BODY, 0, TS_DEFAULT},
-    {9076, 11830, 9076, 52, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 331, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 332, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 333, LOC_BODY, 0, TS_DEFAULT},
-    {11547, 11558, 11547, 209, LOC_BODY, 0, TS_DEFAULT},
-    {11714, 11727, 11714, 36, LOC_BODY, 0, TS_DEFAULT},
-    {6821, 6841, 6821, 37, LOC_BODY, 0, TS_DEFAULT},
-    {6861, 6873, 6861, 52, LOC_BODY, 0, TS_DEFAULT},
-    {7047, 11774, 7047, 52, LOC_BODY, 0, TS_DEFAULT},
-    {6182, 6175, 6182, 329, LOC_BODY, 0, TS_DEFAULT},
-    {2630, 2637, 2642, 334, LOC_BODY, 0, TS_DEFAULT},
-    {11841, 11848, 11841, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11855, 11864, 11855, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11873, 11886, 11873, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1, 4681, 1, 36, LOC_BODY, 0, TS_DEFAULT},
-    {95, 103, 95, 36, LOC_BODY, 0, TS_DEFAULT},
-    {44, 4004, 44, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11899, 11913, 11899, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1444, 8938, 1444, 36, LOC_BODY, 0, TS_DEFAULT},
-    {89, 3268, 89, 36, LOC_BODY, 0, TS_DEFAULT},
-    {1260, 6403, 1260, 36, LOC_BODY, 0, TS_DEFAULT},
-    {9087, 11927, 9087, 37, LOC_BODY, 0, TS_DEFAULT},
-    {9101, 11941, 9101, 335, LOC_BODY, 0, TS_DEFAULT},
-    {6962, 11964, 6962, 36, LOC_BODY, 0, TS_DEFAULT},
-    {7036, 11975, 7036, 36, LOC_BODY, 0, TS_DEFAULT},
-    {11102, 11114, 11102, 310, LOC_BODY, 0, TS_DEFAULT},
-    {10528, 10536, 10528, 37, LOC_BODY, 0, TS_DEFAULT},
-    {7883, 7898, 7883, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {2268, 2285, 2268, 36, LOC_BODY, 0, TS_DEFAULT},
-    {10511, 11986, 10511, 37, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {625, 632, 0, 59, LOC_BODY, 0, TS_DEFAULT},
+    {638, 645, 655, 60, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {675, 695, 675, 43, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 61, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {762, 779, 797, 62, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {815, 0, 0, 63, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 64, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 65, LOC_BODY, 0, TS_DEFAULT},
+    {828, 850, 874, 66, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 65, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 61, LOC_BODY, 0, TS_DEFAULT},
+    {604, 898, 604, 58, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {909, 922, 937, 67, LOC_BODY, 0, TS_DEFAULT},
+    {30, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {952, 0, 0, 68, LOC_BODY, 0, TS_DEFAULT},
+    {969, 0, 0, 69, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {988, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {999, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1010, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1023, 1032, 0, 70, LOC_BODY, 0, TS_DEFAULT},
+    {1054, 1077, 1102, 71, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1127, 952, 0, 72, LOC_BODY, 0, TS_DEFAULT},
+    {1145, 969, 0, 73, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 74, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1165, 1181, 1165, 75, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 1197, 546, 56, LOC_BODY, 0, TS_DEFAULT},
+    {715, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 76, LOC_BODY, 0, TS_DEFAULT},
+    {1204, 1224, 0, 77, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1243, 1261, 1281, 78, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 79, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1301, 1315, 0, 80, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1328, 1340, 1354, 81, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {1368, 95, 0, 82, LOC_BODY, 0, TS_DEFAULT},
+    {1377, 44, 0, 83, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 84, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1388, 1403, 1421, 85, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1439, 632, 0, 59, LOC_BODY, 0, TS_DEFAULT},
+    {1448, 1468, 0, 86, LOC_BODY, 0, TS_DEFAULT},
+    {1481, 1493, 0, 87, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1504, 1514, 1526, 88, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 89, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1538, 1548, 0, 90, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1557, 1565, 1575, 91, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 92, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1585, 1609, 0, 93, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1632, 1654, 1678, 94, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {538, 546, 0, 56, LOC_BODY, 0, TS_DEFAULT},
+    {604, 0, 0, 95, LOC_BODY, 0, TS_DEFAULT},
+    {615, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1702, 89, 0, 96, LOC_BODY, 0, TS_DEFAULT},
+    {615, 665, 615, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1709, 1714, 1721, 97, LOC_BODY, 0, TS_DEFAULT},
+    {1728, 0, 0, 98, LOC_BODY, 0, TS_DEFAULT},
+    {1738, 0, 0, 99, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1377, 1761, 0, 83, LOC_BODY, 0, TS_DEFAULT},
+    {1771, 0, 0, 100, LOC_BODY, 0, TS_DEFAULT},
+    {1493, 0, 0, 101, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {1785, 1793, 0, 102, LOC_BODY, 0, TS_DEFAULT},
+    {1800, 1815, 1800, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1830, 1850, 0, 103, LOC_BODY, 0, TS_DEFAULT},
+    {1869, 0, 0, 104, LOC_BODY, 0, TS_DEFAULT},
+    {1902, 1914, 1902, 42, LOC_BODY, MF_IDEMPOTENCY, TS_DEFAULT},
+    {1926, 0, 0, 105, LOC_BODY, 0, TS_DEFAULT},
+    {1937, 0, 0, 106, LOC_BODY, 0, TS_DEFAULT},
+    {1957, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1972, 1994, 1972, 43, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2016, 2029, 2016, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2042, 0, 0, 107, LOC_BODY, 0, TS_DEFAULT},
+    {2066, 2095, 0, 108, LOC_BODY, 0, TS_DEFAULT},
+    {2123, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2141, 0, 0, 109, LOC_BODY, 0, TS_DEFAULT},
+    {2156, 0, 0, 110, LOC_BODY, 0, TS_DEFAULT},
+    {2175, 2194, 2175, 111, LOC_BODY, 0, TS_DEFAULT},
+    {562, 0, 0, 112, LOC_BODY, 0, TS_DEFAULT},
+    {2213, 2247, 2213, 113, LOC_BODY, 0, TS_DEFAULT},
+    {2281, 0, 0, 114, LOC_BODY, 0, TS_DEFAULT},
+    {2303, 0, 0, 115, LOC_BODY, 0, TS_DEFAULT},
+    {2316, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2333, 2347, 0, 116, LOC_BODY, 0, TS_DEFAULT},
+    {2359, 0, 0, 117, LOC_BODY, 0, TS_DEFAULT},
+    {2368, 0, 0, 118, LOC_BODY, 0, TS_DEFAULT},
+    {2376, 0, 0, 119, LOC_BODY, 0, TS_DEFAULT},
+    {2391, 2413, 0, 120, LOC_BODY, 0, TS_DEFAULT},
+    {2434, 0, 0, 121, LOC_BODY, 0, TS_DEFAULT},
+    {2453, 0, 0, 58, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2462, 0, 0, 122, LOC_BODY, 0, TS_DEFAULT},
+    {2478, 0, 0, 58, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2487, 0, 0, 123, LOC_BODY, 0, TS_DEFAULT},
+    {1243, 2498, 2515, 124, LOC_BODY, 0, TS_DEFAULT},
+    {2532, 0, 0, 125, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 0, 0, 126, LOC_BODY, 0, TS_DEFAULT},
+    {2567, 0, 0, 127, LOC_BODY, 0, TS_DEFAULT},
+    {2577, 0, 0, 128, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2633, 0, 0, 129, LOC_BODY, 0, TS_DEFAULT},
+    {2643, 2663, 0, 130, LOC_BODY, 0, TS_DEFAULT},
+    {2682, 2699, 0, 131, LOC_BODY, 0, TS_DEFAULT},
+    {1388, 2715, 0, 132, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 0, 0, 133, LOC_BODY, 0, TS_DEFAULT},
+    {54, 72, 0, 44, LOC_BODY, 0, TS_DEFAULT},
+    {2729, 0, 0, 134, LOC_BODY, 0, TS_DEFAULT},
+    {2738, 2745, 2754, 135, LOC_BODY, 0, TS_DEFAULT},
+    {2763, 2773, 2786, 136, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2815, 2827, 2815, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2839, 2853, 2839, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1800, 1815, 1800, 42, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 61, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2867, 2773, 2786, 137, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2885, 2891, 2885, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2897, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 61, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2907, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2922, 2773, 2786, 137, LOC_BODY, 0, TS_DEFAULT},
+    {30, 37, 30, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2885, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {739, 751, 0, 61, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2907, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2940, 2773, 2786, 137, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 138, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 139, LOC_BODY, 0, TS_DEFAULT},
+    {2978, 3006, 2978, 43, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 3051, 181, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3070, 3094, 3070, 58, LOC_BODY, 0, TS_DEFAULT},
+    {3118, 3142, 3118, 140, LOC_BODY, 0, TS_DEFAULT},
+    {200, 3166, 200, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3176, 3198, 3176, 141, LOC_BODY, 0, TS_DEFAULT},
+    {3220, 3233, 3220, 43, LOC_BODY, 0, TS_DEFAULT},
+    {3246, 3258, 3246, 43, LOC_BODY, 0, TS_DEFAULT},
+    {3270, 3293, 3270, 58, LOC_BODY, 0, TS_DEFAULT},
+    {3316, 3344, 3316, 142, LOC_BODY, 0, TS_DEFAULT},
+    {272, 3372, 272, 43, LOC_BODY, 0, TS_DEFAULT},
+    {3383, 3410, 3383, 43, LOC_BODY, 0, TS_DEFAULT},
+    {3437, 3457, 3437, 43, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3477, 301, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3488, 3518, 3488, 143, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 144, LOC_BODY, 0, TS_DEFAULT},
+    {3560, 3570, 3560, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 42, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {3589, 3594, 3589, 42, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 0, 3605, 145, LOC_BODY, 0, TS_DEFAULT},
+    {3612, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3647, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3674, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3699, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3715, 0, 0, 147, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {3720, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3740, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3771, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3791, 0, 0, 146, LOC_BODY, 0, TS_DEFAULT},
+    {3118, 3142, 3118, 140, LOC_BODY, 0, TS_DEFAULT},
+    {200, 3166, 200, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3811, 3835, 3811, 148, LOC_BODY, 0, TS_DEFAULT},
+    {3859, 3873, 3859, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3887, 3905, 3887, 149, LOC_BODY, 0, TS_DEFAULT},
+    {407, 423, 407, 51, LOC_BODY, 0, TS_DEFAULT},
+    {3316, 3344, 3316, 150, LOC_BODY, 0, TS_DEFAULT},
+    {3923, 3933, 3923, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 151, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 525, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 546, 0, 152, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 562, 0, 112, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 632, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 153, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 751, 0, 154, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 155, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 156, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 35, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 157, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 68, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 69, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 158, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 159, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 160, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 161, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 162, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 103, 95, 163, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 44, 0, 164, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 165, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 0, 3605, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 1493, 0, 101, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 166, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 1548, 0, 133, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 49, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 167, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 168, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 89, 0, 45, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 54, LOC_BODY, 0, TS_DEFAULT},
+    {3943, 0, 0, 169, LOC_BODY, 0, TS_DEFAULT},
+    {3947, 0, 0, 169, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 1793, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 1850, 0, 170, LOC_BODY, 0, TS_DEFAULT},
+    {3954, 0, 0, 171, LOC_BODY, 0, TS_DEFAULT},
+    {3984, 0, 0, 172, LOC_BODY, 0, TS_DEFAULT},
+    {4010, 0, 0, 173, LOC_BODY, 0, TS_DEFAULT},
+    {4020, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4030, 0, 0, 174, LOC_BODY, 0, TS_DEFAULT},
+    {4051, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4066, 0, 0, 42, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2961, 2968, 2973, 175, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 176, LOC_BODY, 0, TS_DEFAULT},
+    {4077, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4085, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4096, 4100, 4096, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 4109, 4104, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4114, 0, 0, 177, LOC_BODY, 0, TS_DEFAULT},
+    {4125, 0, 0, 178, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 179, LOC_BODY, 0, TS_DEFAULT},
+    {952, 0, 0, 68, LOC_BODY, 0, TS_DEFAULT},
+    {969, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4137, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 180, LOC_BODY, 0, TS_DEFAULT},
+    {4145, 0, 0, 181, LOC_BODY, 0, TS_DEFAULT},
+    {4158, 0, 0, 182, LOC_BODY, 0, TS_DEFAULT},
+    {4171, 0, 0, 183, LOC_BODY, 0, TS_DEFAULT},
+    {4188, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4212, 0, 0, 184, LOC_BODY, 0, TS_DEFAULT},
+    {4223, 0, 0, 185, LOC_BODY, 0, TS_DEFAULT},
+    {4077, 4244, 4077, 43, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {2961, 2968, 2973, 186, LOC_BODY, 0, TS_DEFAULT},
+    {4252, 0, 0, 187, LOC_BODY, 0, TS_DEFAULT},
+    {4271, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4281, 4290, 4281, 42, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 3051, 181, 188, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 189, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4299, 44, 190, LOC_BODY, 0, TS_DEFAULT},
+    {4309, 4316, 4309, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4323, 4344, 4323, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4365, 4381, 4365, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4397, 4410, 4397, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4423, 4431, 4423, 51, LOC_BODY, 0, TS_DEFAULT},
+    {4439, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4471, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4500, 0, 0, 191, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 192, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2699, 0, 163, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2715, 0, 164, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 193, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 194, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 195, LOC_BODY, 0, TS_DEFAULT},
+    {4513, 4526, 4513, 196, LOC_BODY, 0, TS_DEFAULT},
+    {145, 347, 0, 46, LOC_BODY, 0, TS_DEFAULT},
+    {4539, 4543, 4539, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4547, 4553, 4547, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4559, 4584, 4559, 197, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 198, LOC_BODY, 0, TS_DEFAULT},
+    {4439, 4609, 4439, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4471, 4641, 4471, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4500, 4670, 4500, 191, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 199, LOC_BODY, 0, TS_DEFAULT},
+    {3715, 4683, 3715, 147, LOC_BODY, 0, TS_DEFAULT},
+    {4688, 4707, 4688, 200, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 201, LOC_BODY, 0, TS_DEFAULT},
+    {4726, 4739, 4726, 42, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {4752, 4775, 4752, 202, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 45, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 203, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4798, 4547, 0, 204, LOC_BODY, 0, TS_DEFAULT},
+    {4805, 4818, 4805, 205, LOC_BODY, 0, TS_DEFAULT},
+    {1830, 4831, 1850, 206, LOC_BODY, 0, TS_DEFAULT},
+    {4850, 4859, 4850, 207, LOC_BODY, 0, TS_DEFAULT},
+    {4868, 4881, 4868, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4894, 4910, 4894, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4926, 4951, 4926, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4988, 4999, 4988, 43, LOC_BODY, 0, TS_DEFAULT},
+    {5010, 5027, 5010, 43, LOC_BODY, 0, TS_DEFAULT},
+    {5044, 5055, 5044, 208, LOC_BODY, 0, TS_DEFAULT},
+    {5066, 5079, 5066, 43, LOC_BODY, 0, TS_DEFAULT},
+    {562, 5092, 562, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5100, 5114, 5100, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5128, 5144, 5128, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5160, 5170, 5160, 209, LOC_BODY, 0, TS_DEFAULT},
+    {5180, 5192, 5180, 210, LOC_BODY, 0, TS_DEFAULT},
+    {2359, 5204, 2359, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5213, 5230, 5213, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 4109, 4104, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 5247, 5260, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5273, 5282, 5273, 211, LOC_BODY, 0, TS_DEFAULT},
+    {5291, 5307, 5291, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5323, 5336, 5323, 212, LOC_BODY, 0, TS_DEFAULT},
+    {5349, 5356, 5365, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2633, 5374, 2633, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5384, 5399, 5384, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5414, 5429, 5414, 213, LOC_BODY, 0, TS_DEFAULT},
+    {5444, 5458, 5444, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5472, 5490, 5472, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5508, 5525, 5508, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5542, 5558, 5542, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 5574, 5585, 214, LOC_BODY, 0, TS_DEFAULT},
+    {5596, 5608, 5596, 215, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {5620, 5631, 5620, 216, LOC_BODY, 0, TS_DEFAULT},
+    {5642, 5657, 5642, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5672, 5691, 5672, 217, LOC_BODY, 0, TS_DEFAULT},
+    {5710, 5728, 5710, 218, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 3051, 181, 188, LOC_BODY, 0, TS_DEFAULT},
+    {5746, 5753, 5763, 219, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5773, 751, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5784, 5798, 5784, 220, LOC_BODY, 0, TS_DEFAULT},
+    {5812, 5827, 5812, 221, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3477, 301, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5851, 5864, 5851, 221, LOC_BODY, 0, TS_DEFAULT},
+    {2303, 5877, 2303, 115, LOC_BODY, 0, TS_DEFAULT},
+    {5890, 5899, 5890, 223, LOC_BODY, 0, TS_DEFAULT},
+    {815, 5908, 815, 63, LOC_BODY, 0, TS_DEFAULT},
+    {5921, 5932, 5921, 224, LOC_BODY, 0, TS_DEFAULT},
+    {5943, 5953, 5943, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5963, 5978, 5963, 43, LOC_BODY, 0, TS_DEFAULT},
+    {5993, 6012, 5993, 225, LOC_BODY, 0, TS_DEFAULT},
+    {952, 6031, 952, 42, LOC_BODY, 0, TS_DEFAULT},
+    {969, 6048, 969, 69, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {6067, 6086, 6067, 226, LOC_BODY, 0, TS_DEFAULT},
+    {6105, 6119, 6105, 227, LOC_BODY, 0, TS_DEFAULT},
+    {5921, 5932, 5921, 224, LOC_BODY, 0, TS_DEFAULT},
+    {5943, 5953, 5943, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6133, 6154, 6133, 227, LOC_BODY, 0, TS_DEFAULT},
+    {6175, 6195, 6175, 227, LOC_BODY, 0, TS_DEFAULT},
+    {952, 6031, 952, 42, LOC_BODY, 0, TS_DEFAULT},
+    {969, 6048, 969, 69, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {6215, 6233, 6253, 228, LOC_BODY, 0, TS_DEFAULT},
+    {6273, 6285, 6273, 229, LOC_BODY, 0, TS_DEFAULT},
+    {6297, 6308, 6297, 230, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 3051, 181, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6319, 6351, 6319, 231, LOC_BODY, 0, TS_DEFAULT},
+    {6383, 6401, 6383, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2738, 2745, 2754, 135, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 6433, 6419, 232, LOC_BODY, 0, TS_DEFAULT},
+    {6447, 6460, 6474, 233, LOC_BODY, 0, TS_DEFAULT},
+    {2347, 6488, 2347, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2333, 6500, 6517, 234, LOC_BODY, 0, TS_DEFAULT},
+    {272, 3372, 272, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6534, 6547, 6561, 235, LOC_BODY, 0, TS_DEFAULT},
+    {6575, 6586, 6575, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1224, 6597, 1224, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3477, 301, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6616, 6631, 6616, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 6665, 6687, 236, LOC_BODY, 0, TS_DEFAULT},
+    {6709, 6723, 6709, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6737, 6760, 6737, 237, LOC_BODY, 0, TS_DEFAULT},
+    {2815, 2827, 2815, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6783, 6800, 6783, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6817, 6833, 6817, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 238, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 42, LOC_BODY, 0, TS_DEFAULT},
+    {157, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6863, 6876, 6891, 239, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6906, 6922, 6940, 240, LOC_BODY, 0, TS_DEFAULT},
+    {1315, 6958, 1315, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6971, 6978, 6987, 241, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 6996, 13, 42, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 42, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4299, 44, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7013, 7027, 7013, 242, LOC_BODY, 0, TS_DEFAULT},
+    {7041, 7061, 7041, 242, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {111, 128, 111, 42, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7081, 7107, 7081, 243, LOC_BODY, 0, TS_DEFAULT},
+    {7133, 7148, 7133, 244, LOC_BODY, 0, TS_DEFAULT},
+    {7163, 7183, 7163, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7203, 7213, 7203, 43, LOC_BODY, 0, TS_DEFAULT},
+    {7223, 7247, 7223, 227, LOC_BODY, 0, TS_DEFAULT},
+    {7271, 7280, 7271, 42, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3477, 301, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7289, 7300, 7289, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7311, 7320, 7311, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7329, 7347, 7329, 244, LOC_BODY, 0, TS_DEFAULT},
+    {1493, 7365, 1493, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7376, 7384, 7376, 245, LOC_BODY, 0, TS_DEFAULT},
+    {7392, 7402, 7392, 224, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 6856, 6849, 246, LOC_BODY, 0, TS_DEFAULT},
+    {4726, 7412, 7426, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7440, 7452, 7440, 247, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {7464, 7477, 7464, 248, LOC_BODY, 0, TS_DEFAULT},
+    {7490, 7499, 7490, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7508, 7519, 7508, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7530, 7546, 7530, 249, LOC_BODY, 0, TS_DEFAULT},
+    {7562, 7577, 7562, 224, LOC_BODY, 0, TS_DEFAULT},
+    {7592, 7609, 7592, 249, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 250, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {1609, 7626, 1609, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 251, LOC_BODY, 0, TS_DEFAULT},
+    {7649, 7660, 7649, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7671, 7675, 7671, 252, LOC_BODY, 0, TS_DEFAULT},
+    {7679, 7688, 7679, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7697, 7709, 7697, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7721, 0, 0, 253, LOC_BODY, 0, TS_DEFAULT},
+    {7743, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3589, 0, 0, 42, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {7779, 0, 0, 254, LOC_BODY, 0, TS_DEFAULT},
+    {3589, 0, 0, 42, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {7785, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7806, 0, 0, 255, LOC_BODY, 0, TS_DEFAULT},
+    {7835, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7844, 0, 0, 256, LOC_BODY, 0, TS_DEFAULT},
+    {7861, 0, 0, 224, LOC_BODY, 0, TS_DEFAULT},
+    {2347, 6488, 2347, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7872, 7886, 7872, 43, LOC_BODY, 0, TS_DEFAULT},
+    {7900, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7924, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {7950, 7975, 7950, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8000, 0, 0, 257, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 8084, 8072, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8096, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8110, 0, 0, 258, LOC_BODY, 0, TS_DEFAULT},
+    {2738, 2699, 0, 131, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8130, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6447, 8146, 0, 259, LOC_BODY, 0, TS_DEFAULT},
+    {2316, 8157, 2316, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2333, 6500, 2333, 116, LOC_BODY, 0, TS_DEFAULT},
+    {8174, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6534, 8190, 0, 260, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {1224, 6597, 1224, 159, LOC_BODY, 0, TS_DEFAULT},
+    {8218, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 6665, 6646, 261, LOC_BODY, 0, TS_DEFAULT},
+    {8230, 8261, 8230, 58, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 0, 0, 262, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8292, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 2599, 0, 263, LOC_BODY, 0, TS_DEFAULT},
+    {8314, 0, 0, 264, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 42, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4299, 44, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8332, 8347, 8332, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4805, 4818, 4805, 205, LOC_BODY, 0, TS_DEFAULT},
+    {1830, 4831, 1850, 265, LOC_BODY, 0, TS_DEFAULT},
+    {4850, 4859, 4850, 207, LOC_BODY, 0, TS_DEFAULT},
+    {8362, 8378, 8362, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7721, 8394, 7721, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1869, 8416, 1869, 266, LOC_BODY, 0, TS_DEFAULT},
+    {1902, 1914, 1902, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1926, 8449, 1926, 267, LOC_BODY, 0, TS_DEFAULT},
+    {8460, 8484, 8460, 268, LOC_BODY, 0, TS_DEFAULT},
+    {2016, 2029, 2016, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8508, 8531, 8556, 269, LOC_BODY, 0, TS_DEFAULT},
+    {8581, 8621, 8663, 270, LOC_BODY, 0, TS_DEFAULT},
+    {4988, 4999, 4988, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2141, 8705, 2141, 271, LOC_BODY, 0, TS_DEFAULT},
+    {2156, 8720, 2156, 272, LOC_BODY, 0, TS_DEFAULT},
+    {5044, 5055, 5044, 208, LOC_BODY, 0, TS_DEFAULT},
+    {2175, 2194, 2175, 273, LOC_BODY, 0, TS_DEFAULT},
+    {562, 5092, 562, 42, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5773, 751, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8739, 8757, 8739, 274, LOC_BODY, 0, TS_DEFAULT},
+    {2303, 5877, 2303, 115, LOC_BODY, 0, TS_DEFAULT},
+    {2347, 6488, 2347, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2359, 5204, 2359, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2368, 8775, 2368, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8783, 8794, 8783, 224, LOC_BODY, 0, TS_DEFAULT},
+    {8805, 8814, 8825, 275, LOC_BODY, 0, TS_DEFAULT},
+    {2434, 8836, 2434, 276, LOC_BODY, 0, TS_DEFAULT},
+    {2462, 8855, 2462, 277, LOC_BODY, 0, TS_DEFAULT},
+    {2487, 8871, 2487, 278, LOC_BODY, 0, TS_DEFAULT},
+    {1243, 1261, 1281, 279, LOC_BODY, 0, TS_DEFAULT},
+    {2532, 8882, 2532, 280, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3477, 301, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2567, 8908, 2567, 127, LOC_BODY, 0, TS_DEFAULT},
+    {5273, 5282, 5273, 211, LOC_BODY, 0, TS_DEFAULT},
+    {5291, 5307, 5291, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6616, 6631, 6616, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2577, 8918, 2577, 281, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5323, 5336, 5323, 212, LOC_BODY, 0, TS_DEFAULT},
+    {6709, 8940, 8948, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8956, 8972, 8982, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2633, 5374, 2633, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5384, 5399, 5384, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5414, 5429, 5414, 213, LOC_BODY, 0, TS_DEFAULT},
+    {2643, 8992, 9014, 282, LOC_BODY, 0, TS_DEFAULT},
+    {1388, 2745, 2754, 135, LOC_BODY, 0, TS_DEFAULT},
+    {6817, 6833, 6817, 43, LOC_BODY, 0, TS_DEFAULT},
+    {9036, 9058, 9036, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5542, 5558, 5542, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 5798, 5784, 220, LOC_BODY, 0, TS_DEFAULT},
+    {5596, 5608, 5596, 215, LOC_BODY, 0, TS_DEFAULT},
+    {9080, 9102, 9109, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 42, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {5620, 5631, 5620, 42, LOC_BODY, 0, TS_DEFAULT},
+    {5642, 5657, 5642, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9116, 9141, 9116, 244, LOC_BODY, 0, TS_DEFAULT},
+    {5672, 5691, 5672, 217, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9166, 9179, 9166, 220, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5773, 751, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9192, 9206, 9192, 220, LOC_BODY, 0, TS_DEFAULT},
+    {9220, 9234, 9220, 283, LOC_BODY, 0, TS_DEFAULT},
+    {9248, 9257, 9248, 284, LOC_BODY, 0, TS_DEFAULT},
+    {9266, 9287, 9266, 285, LOC_BODY, 0, TS_DEFAULT},
+    {243, 9308, 243, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9322, 9341, 9322, 286, LOC_BODY, 0, TS_DEFAULT},
+    {9220, 9234, 9220, 42, LOC_BODY, 0, TS_DEFAULT},
+    {200, 3166, 200, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9360, 9375, 9360, 287, LOC_BODY, 0, TS_DEFAULT},
+    {9390, 9416, 9390, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9442, 9460, 9442, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9478, 9494, 9478, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9510, 9517, 9510, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9524, 9535, 9524, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9546, 9568, 9546, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9590, 9601, 9590, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9612, 9623, 9612, 288, LOC_BODY, 0, TS_DEFAULT},
+    {9220, 9234, 9220, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9248, 9257, 9248, 284, LOC_BODY, 0, TS_DEFAULT},
+    {9266, 9287, 9266, 285, LOC_BODY, 0, TS_DEFAULT},
+    {243, 9308, 243, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9322, 9341, 9322, 287, LOC_BODY, 0, TS_DEFAULT},
+    {471, 9634, 471, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9643, 9662, 9643, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 170, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 289, LOC_BODY, 0, TS_DEFAULT},
+    {9681, 9686, 9681, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9691, 9699, 9691, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9707, 9715, 9707, 290, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 291, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 292, LOC_BODY, 0, TS_DEFAULT},
+    {9681, 9686, 9681, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 4109, 4104, 293, LOC_BODY, 0, TS_DEFAULT},
+    {9707, 9715, 9707, 294, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 291, LOC_BODY, 0, TS_DEFAULT},
+    {9723, 9739, 9723, 43, LOC_BODY, 0, TS_DEFAULT},
+    {9755, 9763, 9755, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4271, 9771, 4271, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1830, 9781, 9803, 295, LOC_BODY, 0, TS_DEFAULT},
+    {1869, 8416, 1869, 296, LOC_BODY, 0, TS_DEFAULT},
+    {1926, 8449, 1926, 297, LOC_BODY, 0, TS_DEFAULT},
+    {1937, 9825, 1937, 298, LOC_BODY, 0, TS_DEFAULT},
+    {1957, 9845, 1957, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1972, 1994, 1972, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2016, 2029, 2016, 43, LOC_BODY, 0, TS_DEFAULT},
+    {9860, 9885, 9912, 299, LOC_BODY, 0, TS_DEFAULT},
+    {2066, 9939, 9970, 300, LOC_BODY, 0, TS_DEFAULT},
+    {2141, 8705, 2141, 301, LOC_BODY, 0, TS_DEFAULT},
+    {2156, 8720, 2156, 302, LOC_BODY, 0, TS_DEFAULT},
+    {2175, 2194, 2175, 303, LOC_BODY, 0, TS_DEFAULT},
+    {562, 5092, 562, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2213, 2247, 2213, 113, LOC_BODY, 0, TS_DEFAULT},
+    {2281, 10001, 2281, 304, LOC_BODY, 0, TS_DEFAULT},
+    {10023, 10044, 10023, 305, LOC_BODY, 0, TS_DEFAULT},
+    {2303, 5877, 2303, 115, LOC_BODY, 0, TS_DEFAULT},
+    {2359, 5204, 2359, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2368, 8775, 2368, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2391, 8814, 8825, 306, LOC_BODY, 0, TS_DEFAULT},
+    {2434, 8836, 2434, 307, LOC_BODY, 0, TS_DEFAULT},
+    {2462, 8855, 2462, 308, LOC_BODY, 0, TS_DEFAULT},
+    {2487, 8871, 2487, 309, LOC_BODY, 0, TS_DEFAULT},
+    {1243, 1261, 1281, 310, LOC_BODY, 0, TS_DEFAULT},
+    {2532, 8882, 2532, 311, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {2567, 8908, 2567, 312, LOC_BODY, 0, TS_DEFAULT},
+    {2577, 8918, 2577, 313, LOC_BODY, 0, TS_DEFAULT},
+    {10065, 10075, 10065, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2643, 8992, 9014, 314, LOC_BODY, 0, TS_DEFAULT},
+    {2682, 10085, 10104, 204, LOC_BODY, 0, TS_DEFAULT},
+    {1388, 10123, 10140, 204, LOC_BODY, 0, TS_DEFAULT},
+    {54, 10157, 10177, 315, LOC_BODY, 0, TS_DEFAULT},
+    {2729, 10197, 2729, 316, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 133, LOC_BODY, 0, TS_DEFAULT},
+    {10206, 10219, 10206, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9220, 9234, 9220, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10232, 10242, 10232, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10252, 10268, 10252, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10284, 10294, 10284, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6709, 6723, 6709, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10304, 10313, 10304, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10322, 10333, 10322, 224, LOC_BODY, 0, TS_DEFAULT},
+    {10344, 10357, 10344, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 8084, 8072, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8096, 10370, 8096, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8110, 10384, 8110, 317, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5773, 751, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10404, 10420, 10404, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 10436, 8201, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 318, LOC_BODY, 0, TS_DEFAULT},
+    {10453, 10475, 10453, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10497, 10514, 10497, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10531, 10542, 10531, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 319, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 320, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 321, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 322, LOC_BODY, 0, TS_DEFAULT},
+    {10553, 10569, 10553, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10585, 10608, 10585, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10631, 10649, 10631, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10667, 10685, 10667, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 323, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 324, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 325, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 326, LOC_BODY, 0, TS_DEFAULT},
+    {200, 3166, 200, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10703, 10716, 10703, 327, LOC_BODY, 0, TS_DEFAULT},
+    {10729, 10746, 10729, 328, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10763, 10778, 10763, 329, LOC_BODY, 0, TS_DEFAULT},
+    {10793, 10800, 10793, 42, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {9681, 9686, 9681, 330, LOC_BODY, 0, TS_DEFAULT},
+    {9691, 9699, 9691, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10807, 10813, 10807, 331, LOC_BODY, 0, TS_DEFAULT},
+    {1793, 10819, 1793, 42, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10826, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7203, 7213, 7203, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10839, 10844, 10839, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7271, 7280, 7271, 42, LOC_BODY, 0, TS_DEFAULT},
+    {301, 3477, 301, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1493, 7365, 1493, 101, LOC_BODY, 0, TS_DEFAULT},
+    {10849, 10860, 10849, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10871, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7508, 7519, 7508, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10896, 10907, 10896, 332, LOC_BODY, 0, TS_DEFAULT},
+    {10453, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10497, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10531, 0, 0, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10918, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10932, 0, 0, 333, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 334, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 335, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 336, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 337, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 338, LOC_BODY, 0, TS_DEFAULT},
+    {3954, 10955, 3954, 171, LOC_BODY, 0, TS_DEFAULT},
+    {3984, 10985, 3984, 339, LOC_BODY, 0, TS_DEFAULT},
+    {4010, 11011, 4010, 173, LOC_BODY, 0, TS_DEFAULT},
+    {4020, 11021, 4020, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4030, 11031, 4030, 174, LOC_BODY, 0, TS_DEFAULT},
+    {4051, 11052, 4051, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 340, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 341, LOC_BODY, 0, TS_DEFAULT},
+    {4077, 4244, 4077, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4085, 11067, 4085, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4096, 4100, 4096, 42, LOC_BODY, 0, TS_DEFAULT},
+    {11078, 11081, 11078, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 342, LOC_BODY, 0, TS_DEFAULT},
+    {4145, 11084, 4145, 181, LOC_BODY, 0, TS_DEFAULT},
+    {11097, 11113, 11097, 343, LOC_BODY, 0, TS_DEFAULT},
+    {4158, 11129, 4158, 182, LOC_BODY, 0, TS_DEFAULT},
+    {4171, 11142, 4171, 183, LOC_BODY, 0, TS_DEFAULT},
+    {4188, 11159, 4188, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4212, 11183, 4212, 184, LOC_BODY, 0, TS_DEFAULT},
+    {4223, 11194, 4223, 185, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 344, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 345, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 346, LOC_BODY, 0, TS_DEFAULT},
+    {4252, 11215, 4252, 187, LOC_BODY, 0, TS_DEFAULT},
+    {4439, 4609, 4439, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4471, 4641, 4471, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4500, 4670, 4500, 191, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 347, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 348, LOC_BODY, 0, TS_DEFAULT},
+    {7426, 7412, 7426, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 349, LOC_BODY, 0, TS_DEFAULT},
+    {7426, 7412, 7426, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 350, LOC_BODY, 0, TS_DEFAULT},
+    {4726, 4739, 4726, 42, LOC_BODY, 0, TS_DEFAULT},
+    {11234, 11248, 11260, 42, LOC_BODY, 0, TS_DEFAULT},
+    {11272, 3594, 3589, 351, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 352, LOC_BODY, 0, TS_DEFAULT},
+    {9681, 9686, 9681, 353, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {11288, 11304, 11288, 354, LOC_BODY, 0, TS_DEFAULT},
+    {11320, 11329, 11320, 224, LOC_BODY, 0, TS_DEFAULT},
+    {11338, 11348, 11338, 224, LOC_BODY, 0, TS_DEFAULT},
+    {11358, 11376, 11358, 224, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 355, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 356, LOC_BODY, 0, TS_DEFAULT},
+    {3954, 10955, 3954, 171, LOC_BODY, 0, TS_DEFAULT},
+    {3984, 10985, 3984, 339, LOC_BODY, 0, TS_DEFAULT},
+    {4010, 11011, 4010, 173, LOC_BODY, 0, TS_DEFAULT},
+    {4020, 11021, 4020, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4030, 11031, 4030, 174, LOC_BODY, 0, TS_DEFAULT},
+    {4051, 11052, 4051, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4066, 11394, 4066, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 357, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 358, LOC_BODY, 0, TS_DEFAULT},
+    {4077, 4244, 4077, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4085, 11067, 4085, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4096, 4100, 4096, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 4109, 4104, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4114, 11405, 4114, 177, LOC_BODY, 0, TS_DEFAULT},
+    {4125, 11416, 4125, 359, LOC_BODY, 0, TS_DEFAULT},
+    {11428, 11445, 11428, 360, LOC_BODY, 0, TS_DEFAULT},
+    {11462, 11487, 11514, 361, LOC_BODY, 0, TS_DEFAULT},
+    {11541, 11558, 11577, 362, LOC_BODY, 0, TS_DEFAULT},
+    {11596, 11622, 11596, 363, LOC_BODY, 0, TS_DEFAULT},
+    {11648, 11665, 11684, 364, LOC_BODY, 0, TS_DEFAULT},
+    {11703, 11724, 11747, 365, LOC_BODY, 0, TS_DEFAULT},
+    {11770, 11780, 11770, 366, LOC_BODY, 0, TS_DEFAULT},
+    {11790, 11815, 11790, 367, LOC_BODY, 0, TS_DEFAULT},
+    {11840, 11867, 11840, 368, LOC_BODY, 0, TS_DEFAULT},
+    {11894, 11915, 11894, 369, LOC_BODY, 0, TS_DEFAULT},
+    {11936, 11953, 11972, 370, LOC_BODY, 0, TS_DEFAULT},
+    {11991, 12013, 12037, 371, LOC_BODY, 0, TS_DEFAULT},
+    {12061, 12081, 12103, 372, LOC_BODY, 0, TS_DEFAULT},
+    {12125, 12138, 12125, 373, LOC_BODY, 0, TS_DEFAULT},
+    {12151, 12169, 12189, 374, LOC_BODY, 0, TS_DEFAULT},
+    {12209, 12256, 12209, 58, LOC_BODY, 0, TS_DEFAULT},
+    {12303, 12320, 12303, 375, LOC_BODY, 0, TS_DEFAULT},
+    {12337, 12347, 12337, 376, LOC_BODY, 0, TS_DEFAULT},
+    {12357, 12378, 12357, 377, LOC_BODY, 0, TS_DEFAULT},
+    {12399, 12421, 12399, 378, LOC_BODY, 0, TS_DEFAULT},
+    {12443, 12485, 12443, 58, LOC_BODY, 0, TS_DEFAULT},
+    {12527, 12554, 12527, 43, LOC_BODY, 0, TS_DEFAULT},
+    {12581, 12605, 12581, 43, LOC_BODY, 0, TS_DEFAULT},
+    {12629, 12667, 12629, 58, LOC_BODY, 0, TS_DEFAULT},
+    {12705, 12725, 12705, 379, LOC_BODY, 0, TS_DEFAULT},
+    {12745, 12755, 12745, 380, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 381, LOC_BODY, 0, TS_DEFAULT},
+    {4145, 11084, 4145, 382, LOC_BODY, 0, TS_DEFAULT},
+    {4158, 11129, 4158, 383, LOC_BODY, 0, TS_DEFAULT},
+    {4171, 11142, 4171, 384, LOC_BODY, 0, TS_DEFAULT},
+    {4188, 11159, 4188, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4212, 11183, 4212, 385, LOC_BODY, 0, TS_DEFAULT},
+    {4223, 11194, 4223, 386, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 387, LOC_BODY, 0, TS_DEFAULT},
+    {4077, 4244, 4077, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 388, LOC_BODY, 0, TS_DEFAULT},
+    {4252, 11215, 4252, 187, LOC_BODY, 0, TS_DEFAULT},
+    {4281, 4290, 4281, 42, LOC_BODY, 0, TS_DEFAULT},
+    {164, 3034, 164, 42, LOC_BODY, 0, TS_DEFAULT},
+    {181, 3051, 181, 188, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 189, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4299, 44, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4309, 4316, 4309, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4323, 4344, 4323, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4365, 4381, 4365, 58, LOC_BODY, 0, TS_DEFAULT},
+    {4397, 4410, 4397, 42, LOC_BODY, 0, TS_DEFAULT},
+    {4423, 4431, 4423, 51, LOC_BODY, 0, TS_DEFAULT},
+    {4439, 4609, 4439, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4471, 4641, 4471, 43, LOC_BODY, 0, TS_DEFAULT},
+    {4500, 4670, 4500, 191, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 389, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 390, LOC_BODY, 0, TS_DEFAULT},
+    {10918, 12765, 10918, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10932, 12779, 10932, 391, LOC_BODY, 0, TS_DEFAULT},
+    {8146, 12802, 8146, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2347, 6488, 2347, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7872, 7886, 7872, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10667, 10685, 10667, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8190, 12813, 8190, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6273, 6285, 6273, 229, LOC_BODY, 0, TS_DEFAULT},
+    {12824, 12832, 12824, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6616, 6631, 6616, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12840, 12857, 12840, 392, LOC_BODY, 0, TS_DEFAULT},
+    {12874, 12884, 12874, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12894, 12899, 12894, 43, LOC_BODY, 0, TS_DEFAULT},
+    {12904, 12919, 12904, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12934, 12958, 12934, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1315, 6958, 1315, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12874, 12884, 12874, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12982, 12999, 12982, 393, LOC_BODY, 0, TS_DEFAULT},
+    {13016, 13031, 13016, 394, LOC_BODY, 0, TS_DEFAULT},
+    {13046, 13067, 13046, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13088, 13113, 13088, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13138, 13162, 13138, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13186, 13214, 13186, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12874, 12884, 12874, 42, LOC_BODY, 0, TS_DEFAULT},
+    {751, 5773, 751, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10404, 10420, 10404, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8982, 8972, 8982, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13242, 13257, 13242, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13272, 13285, 13272, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1224, 6597, 1224, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13298, 13312, 13298, 395, LOC_BODY, 0, TS_DEFAULT},
+    {13326, 13333, 13326, 396, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 397, LOC_BODY, 0, TS_DEFAULT},
+    {13340, 13357, 13340, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1609, 7626, 1609, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13374, 13383, 13374, 58, LOC_BODY, 0, TS_DEFAULT},
+    {13392, 13403, 13392, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13414, 13423, 13414, 398, LOC_BODY, 0, TS_DEFAULT},
+    {13432, 13443, 13432, 399, LOC_BODY, 0, TS_DEFAULT},
+    {13454, 13468, 13454, 400, LOC_BODY, 0, TS_DEFAULT},
+    {13482, 13489, 13482, 58, LOC_BODY, 0, TS_DEFAULT},
+    {13496, 13513, 2738, 401, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 402, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 403, LOC_BODY, 0, TS_DEFAULT},
+    {13520, 13552, 13520, 43, LOC_BODY, 0, TS_DEFAULT},
+    {13584, 13627, 13584, 43, LOC_BODY, 0, TS_DEFAULT},
+    {13670, 13713, 13670, 43, LOC_BODY, 0, TS_DEFAULT},
+    {13756, 0, 0, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8146, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8190, 0, 0, 42, LOC_BODY, 0, TS_DEFAULT},
+    {12824, 12832, 12824, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 0, 0, 42, LOC_BODY, MF_REQUIRED, TS_DEFAULT},
+    {7649, 7660, 7649, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7671, 7675, 7671, 404, LOC_BODY, 0, TS_DEFAULT},
+    {7721, 8394, 7721, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7743, 13773, 7743, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13809, 13833, 13809, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13857, 13884, 13857, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13911, 13937, 13911, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13963, 13976, 13963, 405, LOC_BODY, 0, TS_DEFAULT},
+    {13989, 14020, 13989, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14051, 14092, 14051, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14133, 14177, 14133, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14221, 14264, 14221, 224, LOC_BODY, 0, TS_DEFAULT},
+    {7900, 14307, 7900, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6273, 6285, 6273, 406, LOC_BODY, 0, TS_DEFAULT},
+    {6297, 6308, 6297, 407, LOC_BODY, 0, TS_DEFAULT},
+    {6319, 6351, 6319, 408, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2738, 2745, 2754, 135, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 6433, 6419, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6447, 6460, 6474, 409, LOC_BODY, 0, TS_DEFAULT},
+    {2333, 6500, 6517, 116, LOC_BODY, 0, TS_DEFAULT},
+    {6534, 6547, 6561, 410, LOC_BODY, 0, TS_DEFAULT},
+    {6575, 6586, 6575, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1224, 6597, 1224, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6616, 6631, 6616, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 6665, 6687, 411, LOC_BODY, 0, TS_DEFAULT},
+    {6817, 6833, 6817, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 238, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 42, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6297, 6308, 6297, 412, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 6433, 6419, 262, LOC_BODY, 0, TS_DEFAULT},
+    {6575, 6586, 6575, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2799, 2807, 2799, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 14331, 14351, 413, LOC_BODY, 0, TS_DEFAULT},
+    {14371, 14392, 14371, 414, LOC_BODY, 0, TS_DEFAULT},
+    {14413, 14432, 14413, 415, LOC_BODY, 0, TS_DEFAULT},
+    {8314, 14451, 8314, 264, LOC_BODY, 0, TS_DEFAULT},
+    {6817, 6833, 6817, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 416, LOC_BODY, 0, TS_DEFAULT},
+    {14469, 14483, 14469, 244, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 4109, 4104, 417, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 418, LOC_BODY, 0, TS_DEFAULT},
+    {14469, 14483, 14469, 224, LOC_BODY, 0, TS_DEFAULT},
+    {4104, 4109, 4104, 417, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 418, LOC_BODY, 0, TS_DEFAULT},
+    {7649, 7660, 7649, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7671, 7675, 7671, 419, LOC_BODY, 0, TS_DEFAULT},
+    {7679, 7688, 7679, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7697, 7709, 7697, 42, LOC_BODY, 0, TS_DEFAULT},
+    {3589, 3594, 3589, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7779, 14497, 7779, 58, LOC_BODY, 0, TS_DEFAULT},
+    {3589, 3594, 3589, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7785, 14503, 7785, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7806, 14524, 7806, 255, LOC_BODY, 0, TS_DEFAULT},
+    {7835, 14553, 7835, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7844, 14562, 7844, 256, LOC_BODY, 0, TS_DEFAULT},
+    {7861, 14579, 7861, 224, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 420, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 421, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 422, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 423, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14606, 14610, 14606, 424, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 425, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 426, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 427, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 428, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 429, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 429, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 429, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 429, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 429, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 429, LOC_BODY, 0, TS_DEFAULT},
+    {14590, 14594, 14590, 58, LOC_BODY, 0, TS_DEFAULT},
+    {14598, 14602, 14598, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7900, 14307, 7900, 42, LOC_BODY, 0, TS_DEFAULT},
+    {7924, 14614, 7924, 43, LOC_BODY, 0, TS_DEFAULT},
+    {7950, 7975, 7950, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8000, 14640, 8000, 430, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 8084, 8072, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8096, 10370, 8096, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8110, 10384, 8110, 431, LOC_BODY, 0, TS_DEFAULT},
+    {2738, 2745, 2754, 82, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 6433, 6419, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8130, 14672, 8130, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6447, 6460, 6474, 432, LOC_BODY, 0, TS_DEFAULT},
+    {2316, 8157, 2316, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2333, 6500, 6517, 116, LOC_BODY, 0, TS_DEFAULT},
+    {8174, 14688, 8174, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6534, 6547, 6561, 433, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 10436, 8201, 58, LOC_BODY, 0, TS_DEFAULT},
+    {1224, 6597, 1224, 159, LOC_BODY, 0, TS_DEFAULT},
+    {8218, 14704, 8218, 43, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 6665, 6687, 261, LOC_BODY, 0, TS_DEFAULT},
+    {8230, 8261, 8230, 58, LOC_BODY, 0, TS_DEFAULT},
+    {1548, 3580, 1548, 133, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 8084, 8072, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6419, 6433, 6419, 262, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 10436, 8201, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8292, 14716, 8292, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6646, 6665, 6687, 434, LOC_BODY, 0, TS_DEFAULT},
+    {8314, 14451, 8314, 264, LOC_BODY, 0, TS_DEFAULT},
+    {4513, 4526, 4513, 196, LOC_BODY, 0, TS_DEFAULT},
+    {145, 150, 157, 46, LOC_BODY, 0, TS_DEFAULT},
+    {13756, 14738, 13756, 43, LOC_BODY, 0, TS_DEFAULT},
+    {3548, 3554, 3548, 435, LOC_BODY, 0, TS_DEFAULT},
+    {7426, 7412, 7426, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 436, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 437, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 438, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 439, LOC_BODY, 0, TS_DEFAULT},
+    {200, 3166, 200, 42, LOC_BODY, 0, TS_DEFAULT},
+    {243, 9308, 243, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14755, 14774, 14755, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10322, 10333, 10322, 224, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10826, 14793, 10826, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2558, 5842, 2558, 222, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 318, LOC_BODY, 0, TS_DEFAULT},
+    {7490, 7499, 7490, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14806, 14820, 14806, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10232, 10242, 10232, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10252, 10268, 10252, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10284, 10294, 10284, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6709, 6723, 6709, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10304, 10313, 10304, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10322, 10333, 10322, 224, LOC_BODY, 0, TS_DEFAULT},
+    {10344, 10357, 10344, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 8084, 8072, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8096, 10370, 8096, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8110, 10384, 8110, 440, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 10436, 8201, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 318, LOC_BODY, 0, TS_DEFAULT},
+    {10453, 10475, 10453, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10497, 10514, 10497, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10531, 10542, 10531, 58, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 441, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 442, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 443, LOC_BODY, 0, TS_DEFAULT},
+    {10322, 10333, 10322, 244, LOC_BODY, 0, TS_DEFAULT},
+    {10344, 10357, 10344, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8072, 8084, 8072, 58, LOC_BODY, 0, TS_DEFAULT},
+    {8201, 10436, 8201, 58, LOC_BODY, 0, TS_DEFAULT},
+    {6849, 6856, 6849, 318, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 444, LOC_BODY, 0, TS_DEFAULT},
+    {8032, 8052, 8032, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10826, 14793, 10826, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7203, 7213, 7203, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10839, 10844, 10839, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7271, 7280, 7271, 445, LOC_BODY, 0, TS_DEFAULT},
+    {1493, 7365, 1493, 101, LOC_BODY, 0, TS_DEFAULT},
+    {10849, 10860, 10849, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10871, 14834, 10871, 58, LOC_BODY, 0, TS_DEFAULT},
+    {7508, 7519, 7508, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10896, 10907, 10896, 332, LOC_BODY, 0, TS_DEFAULT},
+    {14859, 14870, 14883, 446, LOC_BODY, 0, TS_DEFAULT},
+    {10453, 10475, 10453, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10497, 10514, 10497, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10531, 10542, 10531, 58, LOC_BODY, 0, TS_DEFAULT},
+    {10918, 12765, 10918, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10932, 12779, 10932, 447, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 448, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 449, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 450, LOC_BODY, 0, TS_DEFAULT},
+    {14896, 14903, 14896, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14910, 14919, 14910, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14928, 14941, 14928, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1, 4976, 1, 42, LOC_BODY, 0, TS_DEFAULT},
+    {95, 103, 95, 42, LOC_BODY, 0, TS_DEFAULT},
+    {44, 4299, 44, 42, LOC_BODY, 0, TS_DEFAULT},
+    {14954, 14968, 14954, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1793, 10819, 1793, 42, LOC_BODY, 0, TS_DEFAULT},
+    {89, 3599, 89, 42, LOC_BODY, 0, TS_DEFAULT},
+    {1609, 7626, 1609, 42, LOC_BODY, 0, TS_DEFAULT},
+    {10918, 12765, 10918, 43, LOC_BODY, 0, TS_DEFAULT},
+    {10932, 12779, 10932, 451, LOC_BODY, 0, TS_DEFAULT},
+    {8146, 12802, 8146, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8190, 12813, 8190, 42, LOC_BODY, 0, TS_DEFAULT},
+    {6273, 6285, 6273, 406, LOC_BODY, 0, TS_DEFAULT},
+    {12824, 12832, 12824, 43, LOC_BODY, 0, TS_DEFAULT},
+    {6616, 6631, 6616, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2961, 2968, 2973, 452, LOC_BODY, 0, TS_DEFAULT},
+    {13756, 14738, 13756, 43, LOC_BODY, 0, TS_DEFAULT},
+    {8146, 12802, 8146, 42, LOC_BODY, 0, TS_DEFAULT},
+    {8190, 12813, 8190, 42, LOC_BODY, 0, TS_DEFAULT},
+    {2599, 2616, 2599, 42, LOC_BODY, 0, TS_DEFAULT},
+    {13756, 14738, 13756, 43, LOC_BODY, 0, TS_DEFAULT},
+    {14982, 14997, 14982, 42, LOC_BODY, 0, TS_DEFAULT},
 };
 
 static const struct aws_op_model ops[] = {
-    {&aws_svc_ec2, 12003, 12023, M_POST, 12045, 200, 0, 1, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12047, 12060, M_POST, 12045, 200, 2, 3, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12074, 12085, M_POST, 12045, 200, 4, 65535, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12097, 12107, M_POST, 12045, 200, 5, 6, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12118, 12133, M_POST, 12045, 200, 7, 8, 0, 615, 615, 604, 638, 0},
-    {&aws_svc_ec2, 12149, 12172, M_POST, 12045, 200, 9, 10, 0, 615, 615, 604, 762, 0},
-    {&aws_svc_ec2, 12197, 12227, M_POST, 12045, 200, 11, 12, 0, 615, 615, 604, 828, 0},
-    {&aws_svc_ec2, 12260, 12278, M_POST, 12045, 200, 13, 14, 0, 615, 615, 604, 909, 0},
-    {&aws_svc_ec2, 12297, 12317, M_POST, 12045, 200, 15, 16, 0, 615, 615, 604, 979, 0},
-    {&aws_svc_ec2, 12339, 12362, M_POST, 12045, 200, 17, 18, 0, 615, 615, 604, 1039, 0},
-    {&aws_svc_ec2, 12387, 12405, M_POST, 12045, 200, 19, 20, 0, 615, 615, 604, 1155, 0},
-    {&aws_svc_ec2, 12424, 12440, M_POST, 12045, 200, 21, 22, 0, 615, 615, 604, 1208, 0},
-    {&aws_svc_ec2, 12457, 12487, M_POST, 12045, 200, 23, 24, 0, 615, 615, 604, 1283, 0},
-    {&aws_svc_ec2, 12520, 12533, M_POST, 12045, 200, 25, 26, 0, 615, 615, 604, 1360, 0},
-    {&aws_svc_ec2, 12547, 12571, M_POST, 12045, 200, 27, 65535, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12597, 12610, M_POST, 12045, 200, 28, 29, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12624, 12639, M_POST, 12045, 200, 30, 31, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12655, 12669, M_POST, 12045, 200, 32, 33, 0, 0, 0, 0, 0, 0},
-    {&aws_svc_ec2, 12684, 12703, M_POST, 12045, 200, 34, 35, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15012, 15032, M_POST, 15054, 200, 0, 1, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15056, 15069, M_POST, 15054, 200, 2, 3, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15083, 15094, M_POST, 15054, 200, 4, 65535, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15106, 15116, M_POST, 15054, 200, 5, 6, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15127, 15142, M_POST, 15054, 200, 7, 8, 0, 615, 615, 604, 638, 0},
+    {&aws_svc_ec2, 15158, 15181, M_POST, 15054, 200, 9, 10, 0, 615, 615, 604, 762, 0},
+    {&aws_svc_ec2, 15206, 15236, M_POST, 15054, 200, 11, 12, 0, 615, 615, 604, 828, 0},
+    {&aws_svc_ec2, 15269, 15287, M_POST, 15054, 200, 13, 14, 0, 615, 615, 604, 909, 0},
+    {&aws_svc_ec2, 15306, 15337, M_POST, 15054, 200, 15, 16, 0, 615, 615, 604, 1054, 0},
+    {&aws_svc_ec2, 15371, 15395, M_POST, 15054, 200, 17, 18, 0, 615, 615, 604, 1165, 0},
+    {&aws_svc_ec2, 15421, 15447, M_POST, 15054, 200, 19, 20, 0, 615, 615, 604, 1243, 0},
+    {&aws_svc_ec2, 15475, 15495, M_POST, 15054, 200, 21, 22, 0, 615, 615, 604, 1328, 0},
+    {&aws_svc_ec2, 15517, 15540, M_POST, 15054, 200, 23, 24, 0, 615, 615, 604, 1388, 0},
+    {&aws_svc_ec2, 15565, 15583, M_POST, 15054, 200, 25, 26, 0, 615, 615, 604, 1504, 0},
+    {&aws_svc_ec2, 15602, 15618, M_POST, 15054, 200, 27, 28, 0, 615, 615, 604, 1557, 0},
+    {&aws_svc_ec2, 15635, 15665, M_POST, 15054, 200, 29, 30, 0, 615, 615, 604, 1632, 0},
+    {&aws_svc_ec2, 15698, 15711, M_POST, 15054, 200, 31, 32, 0, 615, 615, 604, 1709, 0},
+    {&aws_svc_ec2, 15725, 15749, M_POST, 15054, 200, 33, 65535, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15775, 15788, M_POST, 15054, 200, 34, 35, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15802, 15817, M_POST, 15054, 200, 36, 37, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15833, 15847, M_POST, 15054, 200, 38, 39, 0, 0, 0, 0, 0, 0},
+    {&aws_svc_ec2, 15862, 15881, M_POST, 15054, 200, 40, 41, 0, 0, 0, 0, 0, 0},
 };
 
 const struct aws_service_model aws_svc_ec2 = {
-    pool, shapes, members, ops, 19, 336, AWS_PROTO_EC2,
-    12723, 12723, 12723, 12727, 12727, 12731, 0, 0, 0,
+    pool, shapes, members, ops, 22, 453, AWS_PROTO_EC2,
+    15901, 15901, 15901, 15905, 15905, 15909, 0, 0, 0,
 };
