@@ -8,7 +8,11 @@
 # thread pool per account, an AssumeRole per client, paginators) run in
 # the same command on a fresh simulator. The simulator sleeps the latency
 # in its thread pool, so it runs 256 threads (SIM_THREADS) to keep 25 ms a
-# latency, not a throughput cap. Figures only; never pass/fail.
+# latency, not a throughput cap. Both runs are measured the same way: after
+# one untimed warm-up pass on the same simulator (it builds account-regions
+# lazily), wall time, the client's CPU (user+sys, /usr/bin/time) and the
+# simulator's CPU over the run (/proc/PID/stat), since on a small machine
+# the two share the cores. Figures only; never pass/fail.
 set -u
 cd "$(dirname "$0")/.."
 DROVER=${DROVER:-build/drover}
@@ -19,6 +23,8 @@ SERVERS=$(echo "$SPEC" | sed -n 's/.*servers=\([0-9]*\).*/\1/p')
 PAGE=1000
 TMP=$(mktemp -d)
 SIMPID=
+# CPU seconds (user+sys) the simulator has used so far
+sim_cpu() { awk -v t="$(getconf CLK_TCK)" '{ printf "%.2f\n", ($14 + $15) / t }' "/proc/$SIMPID/stat"; }
 stop_sim() { [ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null; SIMPID=; }
 trap 'stop_sim; rm -rf "$TMP"' EXIT
 
@@ -48,13 +54,16 @@ PY
 # warm the simulator's lazily built account-regions (and drover's store: the
 # measured run replaces existing snapshots, as a periodic discovery does)
 "$DROVER" discover -o json >/dev/null 2>&1
-/usr/bin/time -f "%M" -o "$TMP/rss" "$DROVER" discover -o json >"$TMP/d.json" 2>"$TMP/d.err"
+S0=$(sim_cpu)
+/usr/bin/time -f "%M %U %S" -o "$TMP/rss" "$DROVER" discover -o json >"$TMP/d.json" 2>"$TMP/d.err"
 rc=$?
-python3 - "$TMP/d.json" "$TMP/rss" "$LAT" "$SERVERS" "$PAGE" "$rc" >"$TMP/drover.txt" <<'PY'
+S1=$(sim_cpu)
+python3 - "$TMP/d.json" "$TMP/rss" "$LAT" "$SERVERS" "$PAGE" "$rc" "$S0" "$S1" >"$TMP/drover.txt" <<'PY'
 import json, math, sys
 d = json.load(open(sys.argv[1]))
-rss_kb = int(open(sys.argv[2]).read().split()[-1])
+rss_kb, user, sys_s = open(sys.argv[2]).read().split()[-3:]
 lat, n, page, rc = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+sim = float(sys.argv[8]) - float(sys.argv[7])
 pages = max(1, math.ceil(n / page))
 bound = lat * (1 + pages)
 ms = d["elapsed_ms"]
@@ -62,24 +71,32 @@ errs = sum(1 for a in d["account_regions"] if a["error"])
 print("discovery: drover: %d servers in %d account-regions, %d errors, exit %s: %d ms "
       "(lower bound %d ms = %d ms x (1 + %d page), ratio %.1fx), peak RSS %.0f MB"
       % (d["servers_total"], len(d["account_regions"]), errs, rc, ms, bound, lat, pages,
-         ms / bound, rss_kb / 1024))
+         ms / bound, int(rss_kb) / 1024))
+print("discovery: drover CPU %.2f s (user %s + sys %s), simulator CPU %.2f s during the run"
+      % (float(user) + float(sys_s), user, sys_s, sim))
 print(ms)
 PY
-head -1 "$TMP/drover.txt"
+head -2 "$TMP/drover.txt"
 DMS=$(tail -1 "$TMP/drover.txt")
 stop_sim
 if python3 -c 'import boto3' 2>/dev/null; then
     start_sim
     python3 bench/baseline_discovery.py "$URL" >"$TMP/b.json" 2>"$TMP/b.err" # warm-up pass
-    python3 bench/baseline_discovery.py "$URL" >"$TMP/b.json" 2>"$TMP/b.err"
-    python3 - "$TMP/b.json" "$DMS" <<'PY'
+    S0=$(sim_cpu)
+    /usr/bin/time -f "%U %S" -o "$TMP/bcpu" python3 bench/baseline_discovery.py "$URL" >"$TMP/b.json" 2>"$TMP/b.err"
+    S1=$(sim_cpu)
+    python3 - "$TMP/b.json" "$DMS" "$TMP/bcpu" "$S0" "$S1" <<'PY'
 import json, sys
 b = json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])
 dms = int(sys.argv[2])
+user, sys_s = open(sys.argv[3]).read().split()[-2:]
 print("discovery: baseline (boto3, thread pool per account, AssumeRole per client): %d servers "
       "in %d account-regions, %d errors: %.0f ms; drover speed-up %.1fx"
       % (b["servers"], b["account_regions"], b["errors"], b["elapsed_s"] * 1000,
          b["elapsed_s"] * 1000 / max(dms, 1)))
+print("discovery: baseline CPU %.2f s (user %s + sys %s, the whole process), simulator CPU "
+      "%.2f s during the run" % (float(user) + float(sys_s), user, sys_s,
+                                 float(sys.argv[5]) - float(sys.argv[4])))
 PY
 else
     echo "discovery: boto3 is not installed; baseline skipped"

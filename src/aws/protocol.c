@@ -338,56 +338,125 @@ static int ser_json(const struct aws_service_model *svc, uint16_t idx, const jso
     return 0;
 }
 
-/* Converts a wire JSON value to the model's member names and ISO timestamps. */
-static json_t *de_json(const struct aws_service_model *svc, uint16_t idx, const json_t *w,
-                       int depth)
+/* Shapes whose wire value de_json leaves exactly as it is. */
+static bool shape_is_plain(const struct aws_shape_def *sh)
+{
+    return sh->type != SH_STRUCT && sh->type != SH_LIST && sh->type != SH_MAP &&
+           sh->type != SH_TIMESTAMP;
+}
+
+/* A structure whose body members all keep their wire names. */
+static bool struct_keeps_names(const struct aws_service_model *svc, const struct aws_shape_def *sh)
+{
+    uint16_t i;
+
+    for (i = 0; i < sh->nmembers; i++) {
+        const struct aws_member_def *m = proto_member(svc, sh, i);
+        if (m->wire && m->location == LOC_BODY)
+            return false;
+    }
+    return true;
+}
+
+static json_t *de_json(const struct aws_service_model *svc, uint16_t idx, json_t *w, int depth);
+
+/* Converts v, a value its container holds: returns the value to put in its
+ * place, or NULL when v was converted in place (or needs nothing). */
+static json_t *de_json_child(const struct aws_service_model *svc, uint16_t idx, json_t *v,
+                             int depth)
+{
+    json_t *nv;
+
+    if (shape_is_plain(proto_shape(svc, idx)) && depth <= PROTO_MAX_DEPTH)
+        return NULL;
+    nv = de_json(svc, idx, json_incref(v), depth);
+    if (nv == v) {
+        json_decref(v);
+        return NULL;
+    }
+    return nv;
+}
+
+/* Converts a freshly parsed wire value to the model's member names and ISO
+ * timestamps, dropping members the model does not know (as botocore does).
+ * Takes the reference to w and returns the converted value: w itself,
+ * changed in place (the parse's values are not shared, so this is safe and
+ * avoids copying a page of items), or a new value when w was replaced. */
+static json_t *de_json(const struct aws_service_model *svc, uint16_t idx, json_t *w, int depth)
 {
     const struct aws_shape_def *sh = proto_shape(svc, idx);
 
-    if (depth > PROTO_MAX_DEPTH)
+    if (depth > PROTO_MAX_DEPTH) {
+        json_decref(w);
         return json_null();
+    }
     switch (sh->type) {
     case SH_STRUCT: {
-        json_t *o;
         const char *k;
-        json_t *v;
+        json_t *v, *nv;
+        void *tmp;
         if (!json_is_object(w))
-            return json_deep_copy(w);
-        o = json_object();
-        json_object_foreach((json_t *)w, k, v)
+            return w;
+        if (!struct_keeps_names(svc, sh)) {
+            /* renamed members: build a new object in the wire order */
+            json_t *o = json_object();
+            json_object_foreach((json_t *)w, k, v)
+            {
+                const struct aws_member_def *m = proto_find_member(svc, sh, k, true);
+                if (!m || m->location != LOC_BODY)
+                    continue;
+                json_object_set_new(o, proto_mname(svc, m),
+                                    de_json(svc, m->shape, json_incref(v), depth + 1));
+            }
+            json_decref(w);
+            return o;
+        }
+        json_object_foreach_safe(w, tmp, k, v)
         {
             const struct aws_member_def *m = proto_find_member(svc, sh, k, true);
-            if (!m || m->location != LOC_BODY)
-                continue; /* botocore drops members the model does not know */
-            json_object_set_new(o, proto_mname(svc, m), de_json(svc, m->shape, v, depth + 1));
+            if (!m || m->location != LOC_BODY) {
+                json_object_del(w, k); /* botocore drops members the model does not know */
+                continue;
+            }
+            if ((nv = de_json_child(svc, m->shape, v, depth + 1)) != NULL)
+                json_object_set_new(w, k, nv);
         }
-        return o;
+        return w;
     }
     case SH_LIST: {
         const struct aws_member_def *m = proto_member(svc, sh, 0);
-        json_t *a, *e;
+        json_t *e, *ne;
         size_t i;
         if (!json_is_array(w))
-            return json_deep_copy(w);
-        a = json_array();
-        json_array_foreach(w, i, e) json_array_append_new(a, de_json(svc, m->shape, e, depth + 1));
-        return a;
+            return w;
+        json_array_foreach(w, i, e)
+        {
+            if ((ne = de_json_child(svc, m->shape, e, depth + 1)) != NULL)
+                json_array_set_new(w, i, ne);
+        }
+        return w;
     }
     case SH_MAP: {
         const struct aws_member_def *vm = proto_member(svc, sh, 1);
-        json_t *o, *e;
+        json_t *e, *ne;
         const char *k;
+        void *tmp;
         if (!json_is_object(w))
-            return json_deep_copy(w);
-        o = json_object();
-        json_object_foreach((json_t *)w, k, e)
-            json_object_set_new(o, k, de_json(svc, vm->shape, e, depth + 1));
-        return o;
+            return w;
+        json_object_foreach_safe(w, tmp, k, e)
+        {
+            if ((ne = de_json_child(svc, vm->shape, e, depth + 1)) != NULL)
+                json_object_set_new(w, k, ne);
+        }
+        return w;
     }
-    case SH_TIMESTAMP:
-        return proto_ts_out(w);
+    case SH_TIMESTAMP: {
+        json_t *t = proto_ts_out(w);
+        json_decref(w);
+        return t;
+    }
     default:
-        return json_deep_copy(w);
+        return w;
     }
 }
 
@@ -653,9 +722,10 @@ out:
     return rc;
 }
 
-/* Header-, status- and body-bound output members of a rest-json response. */
+/* Header-, status- and body-bound output members of a rest-json response.
+ * Takes the reference to body (NULL for none). */
 static int restjson_output(const struct aws_service_model *svc, const struct aws_op_model *op,
-                           const struct http_response *resp, const json_t *body, json_t **out)
+                           const struct http_response *resp, json_t *body, json_t **out)
 {
     const struct aws_shape_def *sh = proto_shape(svc, op->output);
     json_t *o = NULL;
@@ -666,14 +736,19 @@ static int restjson_output(const struct aws_service_model *svc, const struct aws
         if (proto_member(svc, sh, i)->flags & MF_PAYLOAD)
             payload = true;
     }
-    o = payload ? json_object() : (body ? de_json(svc, op->output, body, 0) : json_object());
+    if (payload || !body) {
+        o = json_object();
+    } else {
+        o = de_json(svc, op->output, body, 0);
+        body = NULL;
+    }
     for (i = 0; i < sh->nmembers; i++) {
         const struct aws_member_def *m = proto_member(svc, sh, i);
         const struct aws_shape_def *ms = proto_shape(svc, m->shape);
         const char *mn = proto_mname(svc, m);
         if (m->flags & MF_PAYLOAD) {
             if (body)
-                json_object_set_new(o, mn, de_json(svc, m->shape, body, 0));
+                json_object_set_new(o, mn, de_json(svc, m->shape, json_incref(body), 0));
         } else if (m->location == LOC_STATUS) {
             json_object_set_new(o, mn, json_integer(resp->status));
         } else if (m->location == LOC_HEADER) {
@@ -693,6 +768,7 @@ static int restjson_output(const struct aws_service_model *svc, const struct aws
                 json_object_set_new(o, mn, json_string(hv));
         }
     }
+    json_decref(body);
     *out = o;
     return 0;
 }
@@ -807,7 +883,6 @@ int aws_proto_parse(const struct aws_service_model *svc, const struct aws_op_mod
         *out = body ? de_json(svc, op->output, body, 0) : json_object();
         rc = 0;
     }
-    json_decref(body);
     if (rc == 0 && !json_is_object(*out)) {
         json_decref(*out);
         *out = NULL;

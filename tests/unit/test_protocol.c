@@ -282,6 +282,40 @@ static void test_protocol_backup_recovery_points(void **state)
     json_decref(out);
 }
 
+/* The in-place conversion of a rest-json page: unknown members dropped at
+ * every level, maps and lists kept whole, scalars untouched. */
+static void test_protocol_restjson_page_converted_in_place(void **state)
+{
+    struct dr_err err;
+    int rc;
+    json_t *out =
+        parse("drs", "DescribeSourceServers", 200,
+              "{\"nextToken\":\"t\",\"bogus\":[1],\"items\":[{\"sourceServerID\":\"s-1\","
+              "\"extra\":{\"a\":1},\"tags\":{\"App\":\"shop\",\"x\":\"y\"},"
+              "\"sourceProperties\":{\"identificationHints\":{\"hostname\":\"h\",\"nope\":2},"
+              "\"disks\":[{\"deviceName\":\"d\",\"bytes\":5,\"junk\":true}]}},"
+              "{\"sourceServerID\":\"s-2\"}]}",
+              &err, &rc);
+    json_t *it, *sp;
+    (void)state;
+    assert_int_equal(rc, 0);
+    assert_null(json_object_get(out, "bogus"));
+    assert_string_equal(json_string_value(json_object_get(out, "nextToken")), "t");
+    assert_int_equal(json_array_size(json_object_get(out, "items")), 2);
+    it = json_array_get(json_object_get(out, "items"), 0);
+    assert_null(json_object_get(it, "extra"));
+    assert_int_equal(json_object_size(json_object_get(it, "tags")), 2);
+    sp = json_object_get(it, "sourceProperties");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(sp, "identificationHints"), "hostname")),
+        "h");
+    assert_null(json_object_get(json_object_get(sp, "identificationHints"), "nope"));
+    it = json_array_get(json_object_get(sp, "disks"), 0);
+    assert_int_equal(json_object_size(it), 2);
+    assert_int_equal(json_integer_value(json_object_get(it, "bytes")), 5);
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +329,7 @@ int main(void)
         cmocka_unit_test(test_protocol_malformed_bodies_fail_cleanly),
         cmocka_unit_test(test_protocol_json_timestamps_become_iso),
         cmocka_unit_test(test_protocol_backup_recovery_points),
+        cmocka_unit_test(test_protocol_restjson_page_converted_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
