@@ -198,3 +198,22 @@ sim_post() {
 
 # sim_metrics FILE: saves /_sim/metrics to FILE.
 sim_metrics() { curl -s "$SIM_URL/_sim/metrics" >"$1"; }
+
+# exec_latest: the newest execution's ID ("none" when there is none).
+exec_latest() {
+    "$DROVER" exec list -o json |
+        python3 -c 'import json,sys; e=json.load(sys.stdin)["executions"]; print(e[0]["id"] if e else "none")'
+}
+
+# exec_new_id PREV: waits (up to 20 s) until an execution newer than PREV is
+# recorded (started in the background) and prints its ID.
+exec_new_id() {
+    local i id
+    for ((i = 0; i < 200; i++)); do
+        id=$(exec_latest)
+        [ "$id" != "$1" ] && [ "$id" != none ] && { echo "$id"; return 0; }
+        sleep 0.1
+    done
+    echo "no new execution after $1" >&2
+    return 1
+}

@@ -46,10 +46,12 @@ test_expect_success 'discover 90 servers and apply' '
 # run_killed HOW: starts a drill, kills it (a crash point or a timed
 # SIGKILL), resumes it, and records its ID in ids.
 run_killed() {
-    local how=$1 pid id
+    local how=$1 pid id prev
     if [ "${how#sleep:}" != "$how" ]; then
+        prev=$(exec_latest)
         "$DROVER" exec start three --drill --wait >/dev/null 2>"kill.err" &
         pid=$!
+        exec_new_id "$prev" >/dev/null || return 1 # the delay counts from the record
         sleep "${how#sleep:}"
         kill -9 "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null

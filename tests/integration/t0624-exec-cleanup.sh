@@ -23,7 +23,6 @@ name: p-web
 waves: [{name: web, groups: [g-web]}]
 YAML
 
-exec_id() { "$DROVER" exec list -o json | python3 -c "import json,sys;print(json.load(sys.stdin)[\"executions\"][0][\"id\"])"; }
 
 # all recovery instances DRS knows, one "ri job is_drill" per line
 list_ris() {
@@ -43,9 +42,9 @@ while i < len(text):
 test_expect_success 'two drills and a recovery' '
     "$DROVER" discover >/dev/null && "$DROVER" apply -f "$DROVER_SRC/tests/integration/exec/tiers.yaml" >/dev/null &&
     "$DROVER" apply -f plan.yaml >/dev/null &&
-    "$DROVER" exec start p-db --drill --wait >/dev/null 2>&1 && exec_id >drill1 &&
-    "$DROVER" exec start p-app --drill --wait >/dev/null 2>&1 && exec_id >drill2 &&
-    "$DROVER" exec start p-web --recovery --wait >/dev/null 2>&1 && exec_id >recov &&
+    "$DROVER" exec start p-db --drill --wait >/dev/null 2>&1 && exec_latest >drill1 &&
+    "$DROVER" exec start p-app --drill --wait >/dev/null 2>&1 && exec_latest >drill2 &&
+    "$DROVER" exec start p-web --recovery --wait >/dev/null 2>&1 && exec_latest >recov &&
     list_ris >before && test "$(wc -l <before)" -gt 3
 '
 test_expect_success 'a recovery cannot be cleaned up' '

@@ -26,7 +26,6 @@ waves:
   - {name: app, groups: [g-app], dependsOn: [db]}
 YAML
 
-exec_id() { "$DROVER" exec list -o json | python3 -c "import json,sys;print(json.load(sys.stdin)[\"executions\"][0][\"id\"])"; }
 # wait_for ID PYEXPR: waits (up to 30 s) until the status JSON satisfies PYEXPR (d = status)
 wait_for() {
     local i
@@ -51,9 +50,10 @@ test_expect_success 'setup' '
     "$DROVER" apply -f plan.yaml >/dev/null
 '
 test_expect_success 'pauseBefore holds the wave until exec resume' '
-    "$DROVER" exec start gated --drill --wait >g.out 2>g.err &
+    prev=$(exec_latest) &&
+    { "$DROVER" exec start gated --drill --wait >g.out 2>g.err & } &&
     echo $! >pid &&
-    sleep 0.3 && ID=$(exec_id) && echo "$ID" >gated.id &&
+    ID=$(exec_new_id "$prev") && echo "$ID" >gated.id &&
     wait_for "$ID" "d[\"waves\"][1][\"state\"] == \"WAITING\" and d[\"state\"] == \"PAUSED\"" &&
     n1=$(sim_jobs_of "$ID") && sleep 1.5 && n2=$(sim_jobs_of "$ID") &&
     test "$n1" = "$n2" &&
@@ -67,10 +67,11 @@ test_expect_success 'pauseBefore holds the wave until exec resume' '
     test "$(sim_jobs_of "$ID")" -gt "$n2"
 '
 test_expect_success 'exec pause stops before the next wave; resume goes on' '
-    DROVER_POLL_MIN_MS=3000 DROVER_POLL_MAX_MS=3000 \
-        "$DROVER" exec start plain --drill --wait >p.out 2>p.err &
+    prev=$(exec_latest) &&
+    { DROVER_POLL_MIN_MS=3000 DROVER_POLL_MAX_MS=3000 \
+        "$DROVER" exec start plain --drill --wait >p.out 2>p.err & } &&
     echo $! >pid &&
-    sleep 0.2 && ID=$(exec_id) &&
+    ID=$(exec_new_id "$prev") &&
     "$DROVER" exec pause "$ID" >/dev/null &&
     wait_for "$ID" "d[\"state\"] == \"PAUSED\"" &&
     test "$(jpath w.json "d[\"waves\"][0][\"state\"]")" = COMPLETED &&
@@ -82,10 +83,11 @@ test_expect_success 'exec pause stops before the next wave; resume goes on' '
 '
 test_expect_success 'cancel during a wave leaves no untracked job' '
     # a slow poll keeps the first wave running (for drover) long enough to cancel in it
-    DROVER_POLL_MIN_MS=3000 DROVER_POLL_MAX_MS=3000 \
-        "$DROVER" exec start plain --drill --wait -o json >c.json 2>c.err &
+    prev=$(exec_latest) &&
+    { DROVER_POLL_MIN_MS=3000 DROVER_POLL_MAX_MS=3000 \
+        "$DROVER" exec start plain --drill --wait -o json >c.json 2>c.err & } &&
     echo $! >pid &&
-    sleep 0.2 && ID=$(exec_id) &&
+    ID=$(exec_new_id "$prev") &&
     wait_for "$ID" "any(s[\"job_id\"] for s in d[\"waves\"][0][\"servers\"])" &&
     "$DROVER" exec cancel "$ID" >/dev/null &&
     { wait "$(cat pid)"; true; } &&

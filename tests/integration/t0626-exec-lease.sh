@@ -20,21 +20,22 @@ waves:
   - {name: app, groups: [g-app], dependsOn: [db]}
   - {name: web, groups: [g-web], dependsOn: [app]}
 YAML
-exec_id() { "$DROVER" exec list -o json | python3 -c "import json,sys;e=json.load(sys.stdin)[\"executions\"];print(e[0][\"id\"] if e else \"none\")"; }
 
 test_expect_success 'setup' '
     "$DROVER" discover >/dev/null && "$DROVER" apply -f "$DROVER_SRC/tests/integration/exec/tiers.yaml" >/dev/null &&
     "$DROVER" apply -f plan.yaml >/dev/null
 '
 test_expect_success 'a frozen owner keeps its lease until it expires; resume takes over; the owner, continued, stops' '
-    "$DROVER" exec start three --drill --wait >/dev/null 2>frozen.err &
+    prev=$(exec_latest) &&
+    { "$DROVER" exec start three --drill --wait >/dev/null 2>frozen.err & } &&
     pid=$! && echo $pid >pid &&
+    ID=$(exec_new_id "$prev") &&
     for i in $(seq 1 100); do
-        "$DROVER" exec status "$(exec_id)" -o json >s.json 2>/dev/null &&
+        "$DROVER" exec status "$ID" -o json >s.json 2>/dev/null &&
         test "$(jpath s.json "any(s[\"job_id\"] for w in d[\"waves\"] for s in w[\"servers\"])")" = True && break
         sleep 0.05
     done &&
-    kill -STOP $pid && ID=$(exec_id) && echo "$ID" >id &&
+    kill -STOP $pid && echo "$ID" >id &&
     "$DROVER" exec resume "$ID" --wait -o json >after.json 2>resume.err &&
     grep -q "is driven by" resume.err &&
     test "$(jpath after.json "d[\"state\"]")" = COMPLETED &&
@@ -59,14 +60,16 @@ test_expect_success 'exec watch follows an execution a worker runs' '
     grep -q "DRILL  COMPLETED" watch.out && grep -q "wave web COMPLETED" watch.err
 '
 test_expect_success 'SIGINT stops cleanly: lease released at once, resume completes it' '
-    "$DROVER" exec start three --drill --wait >/dev/null 2>int.err &
+    prev=$(exec_latest) &&
+    { "$DROVER" exec start three --drill --wait >/dev/null 2>int.err & } &&
     pid=$! &&
+    ID=$(exec_new_id "$prev") &&
     for i in $(seq 1 100); do
-        "$DROVER" exec status "$(exec_id)" -o json >s.json 2>/dev/null &&
+        "$DROVER" exec status "$ID" -o json >s.json 2>/dev/null &&
         test "$(jpath s.json "any(s[\"job_id\"] for w in d[\"waves\"] for s in w[\"servers\"])")" = True && break
         sleep 0.05
     done &&
-    ID=$(exec_id) && kill -INT $pid &&
+    kill -INT $pid &&
     { wait $pid; test $? -eq 1; } &&
     grep -q "interrupted: $ID goes on in DRS" int.err &&
     "$DROVER" exec status "$ID" -o json >int.json &&
