@@ -151,6 +151,7 @@ moto_env() {
 sim_spawn() {
     local log=$1 i
     shift
+    rm -f "$log" # a previous simulator's line must not be read as this one's
     "$DROVER" sim --listen 127.0.0.1:0 "$@" >"$log" 2>&1 &
     SIM_PID=$!
     track_pid $SIM_PID
