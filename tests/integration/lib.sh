@@ -157,7 +157,7 @@ sim_spawn() {
     track_pid $SIM_PID
     SIM_PORT=
     for ((i = 0; i < 300; i++)); do
-        SIM_PORT=$(sed -n 's|^drover sim: listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log")
+        SIM_PORT=$(sed -n 's|^drover sim: listening on http://127.0.0.1:\([0-9]*\).*|\1|p' "$log" 2>/dev/null)
         [ -n "$SIM_PORT" ] && break
         kill -0 $SIM_PID 2>/dev/null || break
         sleep 0.05
