@@ -33,6 +33,8 @@ struct eng_ar {
     bool poll_busy;
     int64_t hold_until;    /* no new batch before (quota or conflict back-off) */
     int64_t failing_since; /* first failure of a run of failures, 0 when healthy */
+    bool down;             /* declared unreachable: its servers failed, no more retries */
+    int64_t down_since;    /* ...until unreachable_ms later, when it is probed again */
     char last_error[DR_ERR_MSG_MAX + DR_ERR_CODE_MAX + 8];
     int cfg_inflight; /* UpdateLaunchConfiguration calls in flight */
 };

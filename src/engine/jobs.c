@@ -38,6 +38,7 @@ void jobs_errtext(char *out, size_t n, const struct dr_err *err)
 void jobs_ar_ok(struct eng *e, int ar)
 {
     e->ars[ar].failing_since = 0;
+    e->ars[ar].down = false;
 }
 
 void jobs_ar_failed(struct eng *e, int ar, const struct dr_err *err)
@@ -741,11 +742,21 @@ static void fail_unreachable(struct eng *e, int ar)
 {
     struct eng_ar *a = &e->ars[ar];
     char why[sizeof(a->last_error) + 128];
+    bool work = false;
 
+    for (size_t bi = 0; bi < e->f.nbatches && !work; bi++)
+        work = e->bx[bi].ar == ar && batch_active(&e->f.batches[bi]) && !e->bx[bi].busy;
+    for (size_t s = 0; s < e->f.nservers && !work; s++)
+        work = e->srv[s].ar == ar && !eng_server_terminal(e->f.servers[s].state) &&
+               strcmp(e->f.waves[e->f.servers[s].wave_idx].state, "RUNNING") == 0;
+    if (!a->down) {
+        a->down = true; /* batches still in flight end as soon as their call returns */
+        a->down_since = e->now;
+    }
+    if (!work || eng_tx_begin(e) < 0)
+        return;
     snprintf(why, sizeof(why), "%s %s unreachable for %ds: %s", a->account_id, a->region,
              e->o.unreachable_ms / 1000, a->last_error);
-    if (eng_tx_begin(e) < 0)
-        return;
     for (size_t bi = 0; bi < e->f.nbatches; bi++) {
         struct store_exec_batch *b = &e->f.batches[bi];
         if (e->bx[bi].ar != ar || !batch_active(b) || e->bx[bi].busy)
@@ -764,7 +775,6 @@ static void fail_unreachable(struct eng *e, int ar)
     }
     eng_event(e, "%s", why);
     eng_tx_commit(e);
-    a->failing_since = 0;
 }
 
 /* ---- the step ---- */
@@ -778,8 +788,12 @@ void jobs_step(struct eng *e)
         struct eng_ar *a = &e->ars[ar];
         bool has_work = false;
 
-        if (a->failing_since && e->now - a->failing_since > e->o.unreachable_ms) {
-            fail_unreachable(e, (int)ar);
+        if (a->down && e->now - a->down_since > e->o.unreachable_ms) {
+            a->down = false; /* probe it again for the waves still to come */
+            a->failing_since = 0;
+        }
+        if (a->down || (a->failing_since && e->now - a->failing_since > e->o.unreachable_ms)) {
+            fail_unreachable(e, (int)ar); /* (again for batches that were busy) */
             continue;
         }
         for (size_t s = 0; s < e->f.nservers && !has_work; s++)
