@@ -69,7 +69,7 @@ step "5. readiness: drover doctor"
 run drover doctor --plan shop || true
 
 step "6. a drill of the plan, with live progress"
-run drover exec start shop --drill --wait | tee "$WORK/status.txt"
+run drover exec start shop --drill --wait
 ID=$(drover exec list -o json | python3 -c 'import json,sys; print(json.load(sys.stdin)["executions"][0]["id"])')
 
 step "7. measured RTO per wave"
