@@ -134,7 +134,11 @@ void jobs_errtext(char *out, size_t n, const struct dr_err *err);
 void jobs_call_req(struct eng *e, int ar, struct aws_call_req *r, const char *service,
                    const char *op, const json_t *in);
 bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op, json_t *in,
-                     int kind, size_t idx, aws_done_cb cb, bool paginate, aws_page_cb pcb);
+                     int kind, size_t idx, aws_done_cb cb);
+/* A paginated DRS call; je rides in the call's context. Takes `in`. False:
+ * nothing started (the caller undoes its bookkeeping and owns je again). */
+bool jobs_paginate(struct eng *e, int ar, const char *op, json_t *in, int kind, size_t idx,
+                   aws_page_cb pcb, void *je);
 /* Fails a server's attempt: back to PENDING for a new job while retries are left. */
 void jobs_server_failed(struct eng *e, size_t i, const char *why, bool may_retry);
 size_t jobs_batch_members(struct eng *e, size_t bi, size_t *out, size_t cap);

@@ -89,25 +89,21 @@ static void on_ri_page(void *ud, json_t *page, const struct dr_err *err, bool la
 static void fetch_ris(struct eng *e, size_t bi, struct job_end *je, bool by_ri)
 {
     struct store_exec_batch *b = &e->f.batches[bi];
-    struct eng_call *cc = eng_call_new(e, K_RI, bi);
-    struct aws_call_req r;
-    struct dr_err err;
     json_t *in;
 
-    if (!cc)
-        return;
-    cc->je = je; /* carries the job end through the pages */
     je->ris = json_array();
     in = json_pack("{s:{s:O}}", "filters", by_ri ? "recoveryInstanceIDs" : "sourceServerIDs",
                    b->servers);
-    jobs_call_req(e, e->bx[bi].ar, &r, "drs", "DescribeRecoveryInstances", in);
     e->bx[bi].busy = true;
-    if (aws_paginate_start(e->c, &r, 0, on_ri_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
-        eng_fail_fatal(e, &err);
+    /* je rides through the pages to finalize_batch */
+    if (!jobs_paginate(e, e->bx[bi].ar, "DescribeRecoveryInstances", in, K_RI, bi, on_ri_page,
+                       je)) {
+        e->bx[bi].busy = false;
+        json_decref(je->job);
+        json_decref(je->log);
+        json_decref(je->ris);
+        free(je);
     }
-    json_decref(in);
 }
 
 static void on_log_page(void *ud, json_t *page, const struct dr_err *err, bool last, bool *stop)
@@ -149,35 +145,20 @@ static void on_log_page(void *ud, json_t *page, const struct dr_err *err, bool l
 void jobs_job_ended(struct eng *e, size_t bi, const json_t *job)
 {
     struct job_end *je = calloc(1, sizeof(*je));
-    struct eng_call *cc;
-    struct aws_call_req r;
-    struct dr_err err;
     json_t *in;
 
     if (!je)
         return;
     je->job = json_incref((json_t *)job);
     je->log = json_array();
-    cc = eng_call_new(e, K_LOG, bi);
-    if (!cc) {
-        json_decref(je->job);
-        json_decref(je->log);
-        free(je);
-        return;
-    }
-    cc->je = je;
     in = json_pack("{s:s}", "jobID", e->f.batches[bi].job_id);
-    jobs_call_req(e, e->bx[bi].ar, &r, "drs", "DescribeJobLogItems", in);
     e->bx[bi].busy = true;
-    if (aws_paginate_start(e->c, &r, 0, on_log_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
+    if (!jobs_paginate(e, e->bx[bi].ar, "DescribeJobLogItems", in, K_LOG, bi, on_log_page, je)) {
+        e->bx[bi].busy = false;
         json_decref(je->job);
         json_decref(je->log);
         free(je);
-        eng_fail_fatal(e, &err);
     }
-    json_decref(in);
 }
 
 const json_t *jobs_ps_of(const json_t *job, const char *sid)
@@ -347,9 +328,6 @@ out:
 void jobs_verify_targets(struct eng *e, int ar)
 {
     json_t *ids = json_array(), *in;
-    struct eng_call *cc;
-    struct aws_call_req r;
-    struct dr_err err;
 
     for (size_t s = 0; s < e->f.nservers; s++)
         if (e->srv[s].ar == ar && e->srv[s].cfg == 1 &&
@@ -362,17 +340,8 @@ void jobs_verify_targets(struct eng *e, int ar)
         return;
     }
     in = json_pack("{s:{s:o}}", "filters", "recoveryInstanceIDs", ids);
-    cc = eng_call_new(e, K_VERIFY, (size_t)ar);
-    if (!cc) {
-        json_decref(in);
-        return;
-    }
     e->ars[ar].cfg_inflight = 1;
-    jobs_call_req(e, ar, &r, "drs", "DescribeRecoveryInstances", in);
-    if (aws_paginate_start(e->c, &r, 0, on_verify_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
-        eng_fail_fatal(e, &err);
-    }
-    json_decref(in);
+    if (!jobs_paginate(e, ar, "DescribeRecoveryInstances", in, K_VERIFY, (size_t)ar, on_verify_page,
+                       NULL))
+        e->ars[ar].cfg_inflight = 0;
 }

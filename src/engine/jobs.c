@@ -119,8 +119,11 @@ void jobs_call_req(struct eng *e, int ar, struct aws_call_req *r, const char *se
     }
 }
 
-bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op, json_t *in,
-                     int kind, size_t idx, aws_done_cb cb, bool paginate, aws_page_cb pcb)
+/* Starts a call (pcb NULL) or a paginated call (cb NULL) with a fresh
+ * context; je rides along in it. Takes `in`. False: nothing started (out of
+ * memory, or the engine stopped on the error). */
+static bool start_any(struct eng *e, int ar, const char *service, const char *op, json_t *in,
+                      int kind, size_t idx, aws_done_cb cb, aws_page_cb pcb, void *je)
 {
     struct aws_call_req r;
     struct eng_call *cc = eng_call_new(e, kind, idx);
@@ -131,9 +134,10 @@ bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op,
         json_decref(in);
         return false;
     }
+    cc->je = je;
     jobs_call_req(e, ar, &r, service, op, in);
-    rc = paginate ? aws_paginate_start(e->c, &r, 0, pcb, cc, &err)
-                  : aws_call_start(e->c, &r, cb, cc, &err);
+    rc = pcb ? aws_paginate_start(e->c, &r, 0, pcb, cc, &err)
+             : aws_call_start(e->c, &r, cb, cc, &err);
     json_decref(in);
     if (rc < 0) {
         eng_call_done(cc);
@@ -142,6 +146,18 @@ bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op,
         return false;
     }
     return true;
+}
+
+bool jobs_start_call(struct eng *e, int ar, const char *service, const char *op, json_t *in,
+                     int kind, size_t idx, aws_done_cb cb)
+{
+    return start_any(e, ar, service, op, in, kind, idx, cb, NULL, NULL);
+}
+
+bool jobs_paginate(struct eng *e, int ar, const char *op, json_t *in, int kind, size_t idx,
+                   aws_page_cb pcb, void *je)
+{
+    return start_any(e, ar, "drs", op, in, kind, idx, NULL, pcb, je);
 }
 
 /* ---- quotas ---- */
@@ -195,8 +211,7 @@ static void read_quotas(struct eng *e, int ar)
 {
     e->ars[ar].quota_state = 1;
     jobs_start_call(e, ar, "service-quotas", "ListServiceQuotas",
-                    json_pack("{s:s}", "ServiceCode", "drs"), K_QUOTA, (size_t)ar, on_quota, false,
-                    NULL);
+                    json_pack("{s:s}", "ServiceCode", "drs"), K_QUOTA, (size_t)ar, on_quota);
 }
 
 /* ---- launch overrides / cleanup safety check ---- */
@@ -250,8 +265,7 @@ static void apply_overrides(struct eng *e, size_t i)
     }
     e->srv[i].cfg = 2;
     e->ars[e->srv[i].ar].cfg_inflight++;
-    jobs_start_call(e, e->srv[i].ar, "drs", "UpdateLaunchConfiguration", in, K_CFG, i, on_cfg,
-                    false, NULL);
+    jobs_start_call(e, e->srv[i].ar, "drs", "UpdateLaunchConfiguration", in, K_CFG, i, on_cfg);
 }
 
 /* ---- failures and retries ---- */
@@ -565,24 +579,10 @@ static void start_batch_call(struct eng *e, size_t bi)
 
     x->busy = true;
     if (x->reconcile) {
-        struct eng_call *cc;
-        struct aws_call_req r;
-        struct dr_err err;
         time_iso8601_ms(b->created_at - RECON_SLACK_MS, from, sizeof(from));
         in = json_pack("{s:{s:s}}", "filters", "fromDate", from);
-        cc = eng_call_new(e, K_RECON, bi);
-        if (!cc) {
-            json_decref(in);
+        if (!jobs_paginate(e, x->ar, "DescribeJobs", in, K_RECON, bi, on_recon_page, NULL))
             x->busy = false;
-            return;
-        }
-        jobs_call_req(e, x->ar, &r, "drs", "DescribeJobs", in);
-        if (aws_paginate_start(e->c, &r, 0, on_recon_page, cc, &err) < 0) {
-            eng_call_done(cc);
-            free(cc);
-            eng_fail_fatal(e, &err);
-        }
-        json_decref(in);
         return;
     }
     snprintf(bn, sizeof(bn), "%lld", (long long)b->batch_no);
@@ -592,8 +592,7 @@ static void start_batch_call(struct eng *e, size_t bi)
     }
     if (e->cleanup) {
         in = json_pack("{s:O}", "recoveryInstanceIDs", b->servers);
-        jobs_start_call(e, x->ar, "drs", "TerminateRecoveryInstances", in, K_START, bi, on_start,
-                        false, NULL);
+        jobs_start_call(e, x->ar, "drs", "TerminateRecoveryInstances", in, K_START, bi, on_start);
         return;
     }
     {
@@ -605,7 +604,7 @@ static void start_batch_call(struct eng *e, size_t bi)
                        strcmp(e->f.e.kind, "DRILL") == 0, "tags", ENG_TAG_EXEC, e->f.e.id,
                        ENG_TAG_BATCH, bn);
     }
-    jobs_start_call(e, x->ar, "drs", "StartRecovery", in, K_START, bi, on_start, false, NULL);
+    jobs_start_call(e, x->ar, "drs", "StartRecovery", in, K_START, bi, on_start);
 }
 
 /* ---- polling ---- */
@@ -707,9 +706,6 @@ static void poll_ar(struct eng *e, int ar)
 {
     struct eng_ar *a = &e->ars[ar];
     json_t *ids = json_array(), *in;
-    struct eng_call *cc;
-    struct aws_call_req r;
-    struct dr_err err;
 
     for (size_t bi = 0; bi < e->f.nbatches && json_array_size(ids) < 1000; bi++) {
         const struct store_exec_batch *b = &e->f.batches[bi];
@@ -721,19 +717,9 @@ static void poll_ar(struct eng *e, int ar)
         return;
     }
     in = json_pack("{s:{s:o}}", "filters", "jobIDs", ids);
-    cc = eng_call_new(e, K_POLL, (size_t)ar);
-    if (!cc) {
-        json_decref(in);
-        return;
-    }
-    jobs_call_req(e, ar, &r, "drs", "DescribeJobs", in);
     a->poll_busy = true;
-    if (aws_paginate_start(e->c, &r, 0, on_poll_page, cc, &err) < 0) {
-        eng_call_done(cc);
-        free(cc);
-        eng_fail_fatal(e, &err);
-    }
-    json_decref(in);
+    if (!jobs_paginate(e, ar, "DescribeJobs", in, K_POLL, (size_t)ar, on_poll_page, NULL))
+        a->poll_busy = false;
 }
 
 /* ---- unreachable account-regions ---- */
