@@ -96,22 +96,7 @@ static int cleanup_exec(struct cmd_ctx *ctx)
 
 static int status_exec(struct cmd_ctx *ctx)
 {
-    struct store *st = NULL;
-    struct store_exec_full f;
-    struct dr_err err;
-    int rc;
-
-    if ((rc = cli_store_open(ctx, &st)) != EXIT_OK)
-        return rc;
-    rc = store_exec_get_full(st, ctx->args[0], &f, &err);
-    if (rc < 0) {
-        rc = cli_fail(rc, &err);
-    } else {
-        rc = execview_print_status(ctx, &f);
-        store_exec_full_cleanup(&f);
-    }
-    store_close(st);
-    return rc;
+    return execview_get(ctx, ctx->args[0]);
 }
 
 static int watch_exec(struct cmd_ctx *ctx)

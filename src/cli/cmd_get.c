@@ -102,7 +102,7 @@ static int get_exec(struct cmd_ctx *ctx)
 
 const struct cmd_entry cmd_get_entry = {
     .name = "get",
-    .summary = "show stored protection groups and recovery plans",
+    .summary = "show stored protection groups, recovery plans and executions",
     .usage = "drover get groups|plans|executions [NAME|ID] [--history] [-o json|yaml]",
     .opts = get_opts,
     .min_args = 1,

@@ -12,38 +12,6 @@
 #include "store/exec.h"
 #include "testlib.h" /* cmocka */
 
-struct fixture {
-    char dir[64];
-    struct store *s;
-};
-
-static int setup(void **state)
-{
-    struct fixture *f = calloc(1, sizeof(*f));
-    struct dr_err err;
-
-    if (!f)
-        return -1;
-    snprintf(f->dir, sizeof(f->dir), "/tmp/drover-test-exec.XXXXXX");
-    if (!mkdtemp(f->dir) || store_open(f->dir, &f->s, &err) < 0)
-        return -1;
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *f = *state;
-    char cmd[128];
-
-    store_close(f->s);
-    snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
-    if (system(cmd) != 0)
-        return -1;
-    free(f);
-    return 0;
-}
-
 static void create_one(struct store *s, const char *id)
 {
     struct store_exec_full f;
@@ -78,7 +46,7 @@ static void create_one(struct store *s, const char *id)
 
 static void test_exec_create_and_read_full(void **state)
 {
-    struct fixture *fx = *state;
+    struct testlib_store *fx = *state;
     struct store_exec_full f;
     struct dr_err err;
 
@@ -110,7 +78,7 @@ static void test_exec_create_and_read_full(void **state)
 
 static void test_exec_upserts(void **state)
 {
-    struct fixture *fx = *state;
+    struct testlib_store *fx = *state;
     struct store_exec_full f;
     struct store_exec_server sv = {.account_id = "222222222222",
                                    .region = "us-west-2",
@@ -150,7 +118,7 @@ static void test_exec_upserts(void **state)
 
 static void test_exec_lease_cas(void **state)
 {
-    struct fixture *fx = *state;
+    struct testlib_store *fx = *state;
     struct store_exec e;
     struct dr_err err;
 
@@ -172,7 +140,7 @@ static void test_exec_lease_cas(void **state)
 
 static void test_exec_requests_are_not_lost(void **state)
 {
-    struct fixture *fx = *state;
+    struct testlib_store *fx = *state;
     struct store_exec e;
     struct dr_err err;
     int n = -1;
@@ -195,7 +163,7 @@ static void test_exec_requests_are_not_lost(void **state)
 
 static void test_exec_update_list_events(void **state)
 {
-    struct fixture *fx = *state;
+    struct testlib_store *fx = *state;
     struct store_exec e = {.id = "ex-5", .state = "COMPLETED", .started_at = 5, .ended_at = 9};
     struct store_exec_list l;
     struct store_exec_event_list ev;
@@ -226,7 +194,7 @@ static void test_exec_update_list_events(void **state)
     store_exec_event_list_cleanup(&ev);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, testlib_store_setup, testlib_store_teardown)
 
 int main(void)
 {
