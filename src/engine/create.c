@@ -37,18 +37,6 @@ static int new_id(char **out, struct dr_err *err)
     return 0;
 }
 
-static int wave_idx_of(const json_t *waves, const char *name)
-{
-    size_t i;
-    json_t *w;
-    json_array_foreach(waves, i, w)
-    {
-        if (strcmp(json_str_borrow(w, "name"), name) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
 /* Launch settings of one server: the group's, overlaid with its per-server entry. */
 static json_t *launch_for(const json_t *group, const char *sid)
 {
@@ -68,10 +56,6 @@ static json_t *launch_for(const json_t *group, const char *sid)
     }
     return out;
 }
-
-struct member_seen {
-    json_t *where; /* "acct/region/id" -> "group (wave)" */
-};
 
 static int add_members(struct store *st, const json_t *group, const char *gname, int widx,
                        const char *wname, json_t *seen, json_t *launch, struct store_exec_full *f,
@@ -156,7 +140,7 @@ static int build_waves(struct store *st, const json_t *plan, const json_t *group
         const char *wname = json_str_borrow(w, "name");
 
         json_array_foreach(json_object_get(w, "dependsOn"), j, d)
-            json_array_append_new(deps, json_integer(wave_idx_of(waves, json_string_value(d))));
+            json_array_append_new(deps, json_integer(plan_wave_index(waves, json_string_value(d))));
         json_array_append_new(
             sw, json_pack("{s:s, s:o, s:b, s:I, s:I, s:I, s:O?, s:O?}", "name", wname, "dependsOn",
                           deps, "pauseBefore", json_bool_or(w, "pauseBefore", false),
@@ -283,7 +267,6 @@ int engine_create_cleanup(struct store *st, const char *drill_id, char **id_out,
 {
     struct store_exec_full d, f;
     size_t i, cap = 0;
-    char name[64];
     int rc;
 
     memset(&f, 0, sizeof(f));
@@ -309,8 +292,7 @@ int engine_create_cleanup(struct store *st, const char *drill_id, char **id_out,
         rc = dr_err_set(err, DR_ENOMEM, "out of memory");
         goto out;
     }
-    snprintf(name, sizeof(name), "cleanup");
-    f.waves[0].name = strdup(name);
+    f.waves[0].name = strdup("cleanup");
     f.waves[0].state = strdup("PENDING");
     for (i = 0; i < d.nservers; i++) {
         const struct store_exec_server *s = &d.servers[i];
